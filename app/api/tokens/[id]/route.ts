@@ -1,0 +1,12 @@
+import { revokeToken } from "@/lib/auth/tokens";
+import { authenticate, json, requireSignedIn, route } from "@/lib/http/route";
+
+export const dynamic = "force-dynamic";
+
+/** Revokes one of the caller's own tokens (a token may revoke itself, e.g. when it leaked). */
+export const DELETE = route(async (req, ctx: { params: Promise<{ id: string }> }) => {
+  const p = await authenticate(req);
+  requireSignedIn(p);
+  const { id } = await ctx.params;
+  return json({ token: await revokeToken(p, p.userId, id) });
+});

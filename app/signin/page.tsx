@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { enabledProviders } from "@/lib/auth/options";
+import { sessionPrincipal } from "@/lib/auth/session";
+import { SignInForm } from "./SignInForm";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+const ERRORS: Record<string, string> = {
+  CredentialsSignin: "Wrong email or password.",
+  OAuthSignin: "The sign-in provider could not be reached. Try again or use another method.",
+  OAuthCallback: "The sign-in provider returned an error. Try again.",
+  NoEmail: "Your account at the provider has no email address Toolshed can use.",
+  AccountDisabled: "This account is disabled. Ask an administrator.",
+  AccessDenied: "Access denied.",
+};
+
+function safeCallback(url: string | undefined): string {
+  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if ((await sessionPrincipal()).kind === "user") redirect(callbackUrl);
+  const providers = enabledProviders();
+  const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : undefined;
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="mb-6 text-2xl font-semibold">Sign in to Toolshed</h1>
+      <SignInForm
+        callbackUrl={callbackUrl}
+        local={providers.some((p) => p.id === "credentials")}
+        oauth={providers.filter((p) => p.id !== "credentials")}
+        initialError={error}
+      />
+    </div>
+  );
+}

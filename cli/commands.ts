@@ -1,0 +1,115 @@
+import type { ParseArgsConfig } from "node:util";
+import { createToken } from "@/lib/auth/tokens";
+import { parseScopes } from "@/lib/auth/scopes";
+import { createUser, userIdByEmail, type CreateUserInput } from "@/lib/auth/users";
+import { disconnectDb } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+import { applyRuntimeEnv, openDatabase } from "@/lib/runtime/database";
+import { startToolshed } from "@/lib/runtime/server";
+import { AppError } from "@/lib/errors";
+
+/** A command-line mistake: printed with exit code 2. */
+export class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(values: Values): Promise<number | void>;
+}
+
+const print = (line: string) => process.stdout.write(line + "\n");
+
+function required(values: Values, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || !v.trim()) throw new UsageError(`--${name} is required`);
+  return v.trim();
+}
+
+/** Opens the database the way the app does, makes sure the schema is current, runs `fn`, and cleans up. */
+async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
+  applyRuntimeEnv();
+  const database = await openDatabase();
+  try {
+    await migrate(database.url);
+    return await fn();
+  } finally {
+    await disconnectDb();
+    await database.close();
+  }
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: "start",
+    usage: "start [--dev]",
+    summary: "Start Toolshed (embedded Postgres unless DATABASE_URL is set) and print its URL",
+    options: { dev: { type: "boolean" } },
+    async run(values) {
+      const server = await startToolshed({ dev: Boolean(values.dev) });
+      let stopping = false;
+      const shutdown = async () => {
+        if (stopping) return;
+        stopping = true;
+        print("Stopping…");
+        await server.stop();
+        process.exit(0);
+      };
+      process.on("SIGINT", shutdown);
+      process.on("SIGTERM", shutdown);
+      const code = await server.done;
+      if (!stopping) {
+        await server.stop();
+        if (code !== 0) throw new AppError("internal", `The web server exited with code ${code}`);
+      }
+    },
+  },
+  {
+    name: "migrate",
+    usage: "migrate",
+    summary: "Apply pending database migrations",
+    options: {},
+    async run() {
+      applyRuntimeEnv();
+      const database = await openDatabase();
+      try {
+        const r = await migrate(database.url);
+        print(r.applied.length ? `Applied ${r.applied.join(", ")}` : `Database is up to date (${r.alreadyApplied} migrations)`);
+      } finally {
+        await database.close();
+      }
+    },
+  },
+  {
+    name: "user create",
+    usage: "user create --email E --password P [--role admin|member] [--name N]",
+    summary: "Create a local account",
+    options: { email: { type: "string" }, password: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    async run(values) {
+      const input: CreateUserInput = { email: required(values, "email"), password: required(values, "password"), role: ((values.role as string) ?? "member") as CreateUserInput["role"], name: values.name as string | undefined };
+      const user = await withDatabase(() => createUser("cli", input));
+      print(`Created ${user.role === "ADMIN" ? "admin" : "member"} ${user.email}`);
+    },
+  },
+  {
+    name: "token create",
+    usage: "token create --email E --scopes S[,S] [--name N] [--expires-in-days D]",
+    summary: "Create an API token for a user and print it once",
+    options: { email: { type: "string" }, scopes: { type: "string" }, name: { type: "string" }, "expires-in-days": { type: "string" } },
+    async run(values) {
+      const email = required(values, "email");
+      const scopes = parseScopes(required(values, "scopes"));
+      const days = values["expires-in-days"] === undefined ? undefined : Number(values["expires-in-days"]);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new UsageError("--expires-in-days must be a whole number of days ≥ 1");
+      const { token } = await withDatabase(async () => {
+        const userId = await userIdByEmail(email);
+        if (!userId) throw new AppError("not_found", `No user with email ${email}`);
+        return createToken("cli", userId, { name: (values.name as string) ?? "cli", scopes, expiresInDays: days });
+      });
+      print(token);
+    },
+  },
+];

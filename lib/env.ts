@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { AppError } from "./errors";
+
+/** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
+const opt = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+const bool = (def: boolean) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z
+      .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" })
+      .optional()
+      .transform((v) => (v === undefined ? def : ["true", "1", "yes", "on"].includes(v))),
+  );
+
+const list = z
+  .string()
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const postgresUrl = z
+  .string()
+  .refine((s) => /^postgres(ql)?:\/\/.+/.test(s), { message: "expected a postgres:// or postgresql:// URL" });
+
+const schema = z
+  .object({
+    DATABASE_URL: opt(postgresUrl),
+    TOOLSHED_DATA_DIR: opt(z.string()).default(".toolshed"),
+    PORT: opt(z.coerce.number({ message: "expected a port number" }).int().min(1, "expected 1-65535").max(65535, "expected 1-65535")).default(3000),
+    HOSTNAME: opt(z.string()).default("0.0.0.0"),
+    TOOLSHED_URL: opt(z.url({ message: "expected an absolute http(s) URL" })),
+    NEXTAUTH_SECRET: opt(z.string().min(32, { message: "expected at least 32 characters" })),
+    TOOLSHED_ENCRYPTION_KEY: opt(
+      z.string().refine((s) => Buffer.from(s, "base64").length === 32, {
+        message: "expected 32 bytes encoded as base64 (openssl rand -base64 32)",
+      }),
+    ),
+    TOOLSHED_ADMIN_EMAIL: opt(z.email({ message: "expected an email address" })),
+    TOOLSHED_ADMIN_PASSWORD: opt(z.string().min(8, { message: "expected at least 8 characters" })),
+    TOOLSHED_LOCAL_LOGIN: bool(true),
+    OIDC_ISSUER: opt(z.url({ message: "expected the issuer URL" })),
+    OIDC_CLIENT_ID: opt(z.string()),
+    OIDC_CLIENT_SECRET: opt(z.string()),
+    OIDC_NAME: opt(z.string()).default("Single sign-on"),
+    OIDC_GROUPS_CLAIM: opt(z.string()).default("groups"),
+    OIDC_ADMIN_GROUPS: opt(list).default([]),
+    GITHUB_ID: opt(z.string()),
+    GITHUB_SECRET: opt(z.string()),
+    LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    const pair = (a: keyof typeof e, b: keyof typeof e) => {
+      if (Boolean(e[a]) !== Boolean(e[b]))
+        ctx.addIssue({ code: "custom", path: [e[a] ? b : a], message: `must be set together with ${e[a] ? a : b}` });
+    };
+    pair("TOOLSHED_ADMIN_EMAIL", "TOOLSHED_ADMIN_PASSWORD");
+    pair("GITHUB_ID", "GITHUB_SECRET");
+    pair("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET");
+    pair("OIDC_ISSUER", "OIDC_CLIENT_ID");
+  });
+
+export type Env = z.infer<typeof schema> & { publicUrl: string };
+
+/** Parses an environment; throws AppError naming every bad variable and what it expects. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const r = schema.safeParse(source);
+  if (!r.success) {
+    const errors = r.error.issues.map((i) => ({ pointer: String(i.path[0] ?? "env"), message: i.message }));
+    const text = errors.map((x) => `${x.pointer}: ${x.message}`).join("; ");
+    throw new AppError("config_invalid", `Invalid configuration: ${text}`, { errors });
+  }
+  const publicUrl = (r.data.TOOLSHED_URL ?? `http://localhost:${r.data.PORT}`).replace(/\/+$/, "");
+  return { ...r.data, publicUrl };
+}
+
+let cached: Env | undefined;
+
+/** The configuration of this process, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache() {
+  cached = undefined;
+}

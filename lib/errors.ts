@@ -1,0 +1,80 @@
+import { ZodError, type z } from "zod";
+
+/** The one error type of the project. Services throw it; lib/http maps it to problem+json. */
+export type ErrorCode =
+  | "bad_request"
+  | "validation_failed"
+  | "unauthenticated"
+  | "invalid_token"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "unavailable"
+  | "config_invalid"
+  | "already_running"
+  | "internal";
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  invalid_token: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  config_invalid: 500,
+  already_running: 409,
+  internal: 500,
+};
+
+export interface FieldError {
+  /** JSON pointer or field name of the bad value */
+  pointer: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors?: FieldError[];
+
+  constructor(code: ErrorCode, message: string, options?: { errors?: FieldError[]; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.status = STATUS[code];
+    this.errors = options?.errors;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** A one-line reason for any thrown value, for logs and CLI output. */
+export function reasonOf(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length) return reasonOf(e.errors[0]);
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+export function zodFieldErrors(e: ZodError, prefix = ""): FieldError[] {
+  return e.issues.map((i) => ({
+    pointer: prefix + (i.path.length ? "/" + i.path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/") : ""),
+    message: i.message,
+  }));
+}
+
+/** A failed validation as the one error type, each problem named by the JSON pointer of its field. */
+export function fromZod(e: ZodError): AppError {
+  const errors = zodFieldErrors(e);
+  return new AppError("validation_failed", errors.map((x) => `${x.pointer.slice(1) || "input"}: ${x.message}`).join("; "), { errors });
+}
+
+/** Parses input against a schema, throwing AppError("validation_failed") instead of a ZodError. */
+export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw fromZod(r.error);
+  return r.data;
+}

@@ -1,0 +1,55 @@
+import { ZodError, type z } from "zod";
+import { AppError, fromZod, validate } from "../errors";
+import { logger } from "../logger";
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Any thrown value as an AppError; unknown errors are logged and hidden behind a generic 500. */
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof ZodError) return fromZod(e);
+  logger.error("unhandled error", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  return new AppError("internal", "Internal error; the server log has the details");
+}
+
+/** RFC 9457 problem details, the error format of every Toolshed API. */
+export function problemResponse(e: unknown, headers?: HeadersInit): Response {
+  const err = toAppError(e);
+  const body = {
+    type: "about:blank",
+    title: TITLES[err.status] ?? "Error",
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(err.errors?.length ? { errors: err.errors } : {}),
+  };
+  const h = new Headers(headers);
+  h.set("Content-Type", "application/problem+json");
+  if (err.status === 401 && !h.has("WWW-Authenticate"))
+    h.set("WWW-Authenticate", `Bearer error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`);
+  return new Response(JSON.stringify(body), { status: err.status, headers: h });
+}
+
+/** Parses a JSON request body against a schema; malformed JSON and invalid fields become 400s. */
+export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  let raw: unknown;
+  try {
+    raw = await req.json();
+  } catch {
+    throw new AppError("bad_request", "Request body must be valid JSON");
+  }
+  return validate(schema, raw);
+}

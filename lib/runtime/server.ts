@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { migrate } from "../db/migrate";
+import { ensureAdmin } from "../auth/users";
+import { AppError } from "../errors";
+import { PROJECT_ROOT, buildIsStale, runNextBuild } from "./build";
+import { applyRuntimeEnv, openDatabase } from "./database";
+
+export interface StartOptions {
+  dev?: boolean;
+  out?: (line: string) => void;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new AppError("internal", `The web server exited with code ${child.exitCode}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new AppError("unavailable", `The web server did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * `toolshed start`: config → build when stale → database (embedded or DATABASE_URL) → migrations →
+ * first admin → web server. Resolves when the server is up; the returned promise `done` settles when it stops.
+ */
+export async function startToolshed(opts: StartOptions = {}) {
+  const out = opts.out ?? ((l: string) => process.stdout.write(l + "\n"));
+  const e = applyRuntimeEnv();
+  const database = await openDatabase({ owner: true });
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child!.once("exit", r));
+    }
+    await database.close();
+  };
+  try {
+    const m = await migrate(database.url);
+    out(`Database: ${database.embedded ? "embedded Postgres" : "DATABASE_URL"}, ${m.applied.length} migration(s) applied, ${m.alreadyApplied} already present`);
+    const admin = await ensureAdmin({ email: e.TOOLSHED_ADMIN_EMAIL, password: e.TOOLSHED_ADMIN_PASSWORD });
+    // After the database checks, so a wrong DATABASE_URL fails in seconds rather than after a build.
+    if (!opts.dev && buildIsStale()) {
+      out("Building the web app (first start or changed sources)…");
+      if (!runNextBuild()) throw new AppError("internal", "next build failed; see the output above");
+    }
+    const next = path.join(PROJECT_ROOT, "node_modules/next/dist/bin/next");
+    child = spawn(process.execPath, [next, opts.dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOSTNAME], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    process.once("exit", () => child?.kill("SIGTERM"));
+    const host = ["0.0.0.0", "::"].includes(e.HOSTNAME) ? "127.0.0.1" : e.HOSTNAME;
+    await waitForHealth(`http://${host.includes(":") ? `[${host}]` : host}:${e.PORT}`, child);
+    out(`Toolshed is running at ${e.publicUrl}`);
+    if (admin?.password) out(`Admin sign-in (shown once): ${admin.email} / ${admin.password}`);
+    else if (admin) out(`Admin sign-in: ${admin.email} (password from TOOLSHED_ADMIN_PASSWORD)`);
+    const done = new Promise<number>((resolve) => child!.once("exit", (code) => resolve(code ?? 0)));
+    return { stop, done };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
