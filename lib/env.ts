@@ -27,8 +27,8 @@ const schema = z
     DATABASE_URL: opt(postgresUrl),
     TOOLSHED_DATA_DIR: opt(z.string()).default(".toolshed"),
     PORT: opt(z.coerce.number({ message: "expected a port number" }).int().min(1, "expected 1-65535").max(65535, "expected 1-65535")).default(3000),
-    HOSTNAME: opt(z.string()).default("0.0.0.0"),
-    TOOLSHED_URL: opt(z.url({ message: "expected an absolute http(s) URL" })),
+    TOOLSHED_HOST: opt(z.string()).default("0.0.0.0"),
+    TOOLSHED_URL: opt(z.url({ protocol: /^https?$/, message: "expected an absolute http(s) URL" })),
     NEXTAUTH_SECRET: opt(z.string().min(32, { message: "expected at least 32 characters" })),
     TOOLSHED_ENCRYPTION_KEY: opt(
       z.string().refine((s) => Buffer.from(s, "base64").length === 32, {
@@ -38,7 +38,7 @@ const schema = z
     TOOLSHED_ADMIN_EMAIL: opt(z.email({ message: "expected an email address" })),
     TOOLSHED_ADMIN_PASSWORD: opt(z.string().min(8, { message: "expected at least 8 characters" })),
     TOOLSHED_LOCAL_LOGIN: bool(true),
-    OIDC_ISSUER: opt(z.url({ message: "expected the issuer URL" })),
+    OIDC_ISSUER: opt(z.url({ protocol: /^https?$/, message: "expected the issuer URL" })),
     OIDC_CLIENT_ID: opt(z.string()),
     OIDC_CLIENT_SECRET: opt(z.string()),
     OIDC_NAME: opt(z.string()).default("Single sign-on"),
@@ -57,7 +57,8 @@ const schema = z
     pair("GITHUB_ID", "GITHUB_SECRET");
     pair("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET");
     pair("OIDC_ISSUER", "OIDC_CLIENT_ID");
-  });
+    // Run even when a field already failed, so one start-up reports every mistake at once.
+  }, { when: (p) => typeof p.value === "object" && p.value !== null });
 
 export type Env = z.infer<typeof schema> & { publicUrl: string };
 

@@ -52,13 +52,13 @@ export async function startToolshed(opts: StartOptions = {}) {
       if (!runNextBuild()) throw new AppError("internal", "next build failed; see the output above");
     }
     const next = path.join(PROJECT_ROOT, "node_modules/next/dist/bin/next");
-    child = spawn(process.execPath, [next, opts.dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOSTNAME], {
+    child = spawn(process.execPath, [next, opts.dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.TOOLSHED_HOST], {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
     });
     process.once("exit", () => child?.kill("SIGTERM"));
-    const host = ["0.0.0.0", "::"].includes(e.HOSTNAME) ? "127.0.0.1" : e.HOSTNAME;
+    const host = ["0.0.0.0", "::"].includes(e.TOOLSHED_HOST) ? "127.0.0.1" : e.TOOLSHED_HOST;
     await waitForHealth(`http://${host.includes(":") ? `[${host}]` : host}:${e.PORT}`, child);
     out(`Toolshed is running at ${e.publicUrl}`);
     if (admin?.password) out(`Admin sign-in (shown once): ${admin.email} / ${admin.password}`);

@@ -35,7 +35,8 @@ export function TokenManager({ tokens, scopes }: { tokens: TokenRow[]; scopes: s
 
   async function create(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const form = new FormData(e.currentTarget);
+    const formEl = e.currentTarget;
+    const form = new FormData(formEl);
     const days = String(form.get("expiresInDays") ?? "").trim();
     const r = await fetch("/api/tokens", {
       method: "POST",
@@ -46,6 +47,7 @@ export function TokenManager({ tokens, scopes }: { tokens: TokenRow[]; scopes: s
     if (!r.ok) return setProblem(body as Problem);
     setProblem(undefined);
     setCreated(body.token);
+    formEl.reset();
     router.refresh();
   }
 
