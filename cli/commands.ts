@@ -1,12 +1,12 @@
 import type { ParseArgsConfig } from "node:util";
 import { createToken } from "@/lib/auth/tokens";
 import { parseScopes } from "@/lib/auth/scopes";
-import { createUser, userIdByEmail, type CreateUserInput } from "@/lib/auth/users";
+import { createUser, createUserInput, userIdByEmail, type CreateUserInput } from "@/lib/auth/users";
 import { disconnectDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { applyRuntimeEnv, openDatabase } from "@/lib/runtime/database";
 import { startToolshed } from "@/lib/runtime/server";
-import { AppError } from "@/lib/errors";
+import { AppError, validate } from "@/lib/errors";
 
 /** A command-line mistake: printed with exit code 2. */
 export class UsageError extends Error {}
@@ -90,6 +90,7 @@ export const COMMANDS: Command[] = [
     options: { email: { type: "string" }, password: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
     async run(values) {
       const input: CreateUserInput = { email: required(values, "email"), password: required(values, "password"), role: ((values.role as string) ?? "member") as CreateUserInput["role"], name: values.name as string | undefined };
+      validate(createUserInput, input); // usage errors exit 2 before any database is opened or started
       const user = await withDatabase(() => createUser("cli", input));
       print(`Created ${user.role === "ADMIN" ? "admin" : "member"} ${user.email}`);
     },

@@ -55,7 +55,15 @@ export function isAppError(e: unknown): e is AppError {
 /** A one-line reason for any thrown value, for logs and CLI output. */
 export function reasonOf(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length) return reasonOf(e.errors[0]);
-  if (e instanceof Error) return e.message || e.name;
+  if (e instanceof Error) {
+    // Prisma's messages quote the calling source code and end with the actual reason.
+    const lines = e.message.split("\n").map((l) => l.trim()).filter(Boolean);
+    if (e.name.startsWith("PrismaClient") && lines.length) {
+      const last = lines[lines.length - 1];
+      return /Message: `(.+)`$/.exec(last)?.[1] ?? last;
+    }
+    return lines.join(" ") || e.name;
+  }
   return String(e);
 }
 

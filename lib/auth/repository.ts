@@ -1,3 +1,4 @@
+import { AppError } from "../errors";
 import { db } from "../db/client";
 import type { OrgRole } from "./principal";
 
@@ -56,8 +57,14 @@ export function userById(id: string) {
   return db().user.findUnique({ where: { id }, select: userView });
 }
 
-export function insertUser(data: { email: string; name?: string | null; passwordHash?: string | null; role: OrgRole }) {
-  return db().user.create({ data, select: userView });
+/** A racing insert of the same email loses on the unique index; report it as the conflict it is, not a 500. */
+export async function insertUser(data: { email: string; name?: string | null; passwordHash?: string | null; role: OrgRole }) {
+  try {
+    return await db().user.create({ data, select: userView });
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "P2002") throw new AppError("conflict", `A user with email ${data.email} already exists`, { cause: e });
+    throw e;
+  }
 }
 
 export function updateUser(id: string, data: { role?: OrgRole; lastLoginAt?: Date; name?: string | null }) {

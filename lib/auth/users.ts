@@ -83,10 +83,11 @@ export async function upsertOAuthUser(p: OAuthProfile) {
     const created = await repo.insertUser({ email, name: p.name ?? null, role });
     await recordAudit("system", "user.create", { type: "user", id: created.id }, { after: { email, role, provider: p.provider } });
     user = { ...created, passwordHash: null };
+  } else if (user.disabled) {
+    return null; // a disabled account is neither promoted nor linked
   } else if (role === "ADMIN" && user.role !== "ADMIN") {
     await repo.updateUser(user.id, { role });
   }
-  if (user.disabled) return null;
   await repo.linkAccount(user.id, p.provider, p.providerAccountId, p.type);
   if (p.provider === "oidc") await repo.syncOidcMemberships(user.id, p.groups);
   await repo.updateUser(user.id, { lastLoginAt: new Date() });

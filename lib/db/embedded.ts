@@ -35,12 +35,21 @@ export async function freePort(preferred?: number): Promise<number> {
   return p;
 }
 
+/** Guards against a recycled pid: only signal a process that really is a postgres server. */
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    return process.platform !== "linux"; // no /proc to ask: trust the pid file
+  }
+}
+
 /** A postmaster left running by a Toolshed process that was killed: stop it before starting ours. */
 async function stopOrphan(pgDir: string, log: (m: string) => void) {
   const pidFile = path.join(pgDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!pid || !isAlive(pid)) return;
+  if (!pid || !isAlive(pid) || !isPostgres(pid)) return;
   log(`stopping orphaned postgres pid ${pid}`);
   process.kill(pid, "SIGINT");
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));

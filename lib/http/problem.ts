@@ -25,6 +25,9 @@ export function toAppError(e: unknown): AppError {
   return new AppError("internal", "Internal error; the server log has the details");
 }
 
+/** RFC 6750 allows only printable ASCII without " and \ in error_description; Headers.set throws on the rest. */
+const headerSafe = (s: string) => s.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, "?");
+
 /** RFC 9457 problem details, the error format of every Toolshed API. */
 export function problemResponse(e: unknown, headers?: HeadersInit): Response {
   const err = toAppError(e);
@@ -38,8 +41,9 @@ export function problemResponse(e: unknown, headers?: HeadersInit): Response {
   };
   const h = new Headers(headers);
   h.set("Content-Type", "application/problem+json");
+  // RFC 6750 §3.1: no error code when no credentials were sent at all.
   if (err.status === 401 && !h.has("WWW-Authenticate"))
-    h.set("WWW-Authenticate", `Bearer error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`);
+    h.set("WWW-Authenticate", err.code === "invalid_token" ? `Bearer error="invalid_token", error_description="${headerSafe(err.message)}"` : "Bearer");
   return new Response(JSON.stringify(body), { status: err.status, headers: h });
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors";
 
@@ -65,12 +65,18 @@ export function readRunInfo(dataDir: string): RunInfo | undefined {
  */
 export function acquireDataDir(dataDir: string): { update(info: Omit<RunInfo, "pid">): void; release(): void } {
   const file = lockPath(dataDir);
+  const write = (info: RunInfo) => {
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+    return tmp;
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written aside, then linked into place: the claim appears atomically with its content.
+    const tmp = write({ pid: process.pid });
     try {
-      closeSync(openSync(file, "wx", 0o600));
-      writeFileSync(file, JSON.stringify({ pid: process.pid }));
+      linkSync(tmp, file);
       return {
-        update: (info) => writeFileSync(file, JSON.stringify({ pid: process.pid, ...info })),
+        update: (info) => renameSync(write({ pid: process.pid, ...info }), file),
         release: () => {
           if (readRunInfo(dataDir)?.pid === process.pid) rmSync(file, { force: true });
         },
@@ -84,6 +90,8 @@ export function acquireDataDir(dataDir: string): { update(info: Omit<RunInfo, "p
           `Toolshed is already running on data dir ${dataDir} (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ""}); stop it first or set TOOLSHED_DATA_DIR to another directory`,
         );
       rmSync(file, { force: true }); // left behind by a process that died
+    } finally {
+      rmSync(tmp, { force: true });
     }
   }
   throw new AppError("already_running", `Could not claim data dir ${dataDir}; another process is starting on it`);
