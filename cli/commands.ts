@@ -7,6 +7,9 @@ import { migrate } from "@/lib/db/migrate";
 import { applyRuntimeEnv, openDatabase } from "@/lib/runtime/database";
 import { startToolshed } from "@/lib/runtime/server";
 import { AppError, validate } from "@/lib/errors";
+import { importFrom, resolveSource } from "@/lib/registry/import";
+import { parseSince } from "@/lib/registry/import-parse";
+import { progressBar } from "./progress";
 
 /** A command-line mistake: printed with exit code 2. */
 export class UsageError extends Error {}
@@ -18,7 +21,9 @@ export interface Command {
   usage: string;
   summary: string;
   options: NonNullable<ParseArgsConfig["options"]>;
-  run(values: Values): Promise<number | void>;
+  /** Whether the command takes plain arguments besides its options. */
+  positionals?: boolean;
+  run(values: Values, positionals: string[]): Promise<number | void>;
 }
 
 const print = (line: string) => process.stdout.write(line + "\n");
@@ -81,6 +86,24 @@ export const COMMANDS: Command[] = [
       } finally {
         await database.close();
       }
+    },
+  },
+  {
+    name: "import",
+    usage: "import <file-or-url> [--since T]",
+    summary: "Import server.json entries from a JSONL or JSON file, or sync an MCP registry by its base URL",
+    options: { since: { type: "string" } },
+    positionals: true,
+    async run(values, args) {
+      if (args.length !== 1 || !args[0].trim()) throw new UsageError(args.length ? "give exactly one file or URL" : "a file or registry URL is required");
+      const since = typeof values.since === "string" ? parseSince(values.since) : undefined;
+      await resolveSource(args[0]); // a missing file or bad URL fails before any database is opened
+      const bar = progressBar();
+      const r = await withDatabase(() => importFrom(args[0], { actor: "cli", since, onProgress: (p) => bar.update(p.done, p.total) })).finally(() => bar.clear());
+      for (const f of r.failures) process.stderr.write(`${f.label}: ${f.reason}\n`);
+      const status = r.statusUpdated ? ` (${r.statusUpdated} status change${r.statusUpdated === 1 ? "" : "s"} applied)` : "";
+      print(`Imported ${r.created} new, ${r.unchanged} unchanged, ${r.failed} failed from ${r.source}${status}`);
+      return r.failed ? 1 : 0;
     },
   },
   {

@@ -37,9 +37,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command, rest } = found;
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, strict: true };
-    values = parseArgs(config).values as typeof values;
+    const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: Boolean(command.positionals) };
+    const parsed = parseArgs(config);
+    values = parsed.values as typeof values;
+    positionals = parsed.positionals;
   } catch (e) {
     process.stderr.write(`toolshed ${command.name}: ${reasonOf(e)}; usage: toolshed ${command.usage}\n`);
     return EXIT.usage;
@@ -49,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   try {
-    return (await command.run(values)) ?? EXIT.ok;
+    return (await command.run(values, positionals)) ?? EXIT.ok;
   } catch (e) {
     const usage = e instanceof UsageError || (e instanceof AppError && (e.code === "validation_failed" || e.code === "bad_request"));
     process.stderr.write(`toolshed ${command.name}: ${reasonOf(e)}\n`);

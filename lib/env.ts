@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./errors";
+import { parseCidrList } from "./net/cidr";
 
 /** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
 const opt = <T extends z.ZodType>(schema: T) =>
@@ -46,6 +47,17 @@ const schema = z
     OIDC_ADMIN_GROUPS: opt(list).default([]),
     GITHUB_ID: opt(z.string()),
     GITHUB_SECRET: opt(z.string()),
+    TOOLSHED_ANONYMOUS_READ: bool(true),
+    TOOLSHED_ALLOWED_NETWORKS: opt(
+      z.string().transform((s, ctx) => {
+        try {
+          return parseCidrList(s);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: `expected a comma list of CIDRs: ${(e as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    ).default([]),
     LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
   })
   .superRefine((e, ctx) => {

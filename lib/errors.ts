@@ -9,6 +9,8 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
   | "unavailable"
   | "config_invalid"
   | "already_running"
@@ -22,6 +24,8 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   config_invalid: 500,
   already_running: 409,

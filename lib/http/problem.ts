@@ -47,13 +47,26 @@ export function problemResponse(e: unknown, headers?: HeadersInit): Response {
   return new Response(JSON.stringify(body), { status: err.status, headers: h });
 }
 
-/** Parses a JSON request body against a schema; malformed JSON and invalid fields become 400s. */
-export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+/** Request bodies are capped: 256 KiB is far more than any server.json or API payload needs. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * Parses a JSON request body against a schema. A wrong content type, an oversized body, malformed JSON
+ * and invalid fields each become a 4xx that says so.
+ */
+export async function readJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_BODY_BYTES): Promise<z.infer<T>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type))
+    throw new AppError("unsupported_media_type", `Content-Type must be application/json (got ${type ? `"${type}"` : "none"})`);
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > maxBytes) throw new AppError("payload_too_large", `Request body is larger than ${maxBytes} bytes`);
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.length > maxBytes) throw new AppError("payload_too_large", `Request body is larger than ${maxBytes} bytes`);
   let raw: unknown;
   try {
-    raw = await req.json();
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
-    throw new AppError("bad_request", "Request body must be valid JSON");
+    throw new AppError("bad_request", "Request body must be valid JSON (UTF-8)");
   }
   return validate(schema, raw);
 }

@@ -1,6 +1,5 @@
 import { AppError } from "../errors";
-import type { Principal } from "../auth/principal";
-import { hasScope, type Scope } from "../auth/scopes";
+import { ANONYMOUS, type Principal } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session";
 import { authenticateToken } from "../auth/tokens";
 import { problemResponse } from "./problem";
@@ -11,6 +10,7 @@ type Handler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
+      if (req.url.includes("%00") || req.url.includes("\0")) throw new AppError("bad_request", "NUL bytes are not allowed in the path or query");
       return await handler(req, ctx);
     } catch (e) {
       return problemResponse(e);
@@ -37,17 +37,22 @@ export async function authenticate(req: Request): Promise<Principal> {
     if (!m) throw new AppError("invalid_token", "Malformed Authorization header; expected 'Bearer <token>'");
     return authenticateToken(m[1]);
   }
+  // IDEs and scripts send no cookies: skip next-auth entirely for them (it is the costly part of a read).
+  if (!/(^|;\s*)(__Secure-)?next-auth\.session-token(\.\d+)?=/.test(req.headers.get("cookie") ?? "")) return ANONYMOUS;
   return sessionPrincipal();
 }
 
-/** A signed-in user or a token; with `scope`, a token must carry it (sessions act with the user's full rights). */
-export function requireSignedIn(p: Principal, scope?: Scope): asserts p is Exclude<Principal, { kind: "anonymous" }> {
-  if (p.kind === "anonymous") throw new AppError("unauthenticated", "Sign in or send an API token");
-  if (scope && p.kind === "token" && !hasScope(p.scopes, scope))
-    throw new AppError("forbidden", `This token lacks the ${scope} scope`);
+/** Path segments arrive percent-encoded (`io.github.acme%2Fweather`, `1.0.0%2Bbuild`); decode exactly once. */
+export function pathParam(value: string): string {
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new AppError("bad_request", `Malformed percent-encoding in path segment "${value}"`);
+  }
 }
 
-export function requireAdmin(p: Principal): asserts p is Exclude<Principal, { kind: "anonymous" }> {
-  requireSignedIn(p, "registry:admin");
-  if (p.role !== "ADMIN") throw new AppError("forbidden", "Only org admins may do this");
+/** Query parameters as a plain object (last value wins), for zod parsing. */
+export function queryOf(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url).searchParams);
 }

@@ -2,9 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { migrate } from "../db/migrate";
 import { ensureAdmin } from "../auth/users";
-import { AppError } from "../errors";
+import { AppError, reasonOf } from "../errors";
+import { seedDemoCatalog } from "../registry/import";
 import { PROJECT_ROOT, buildIsStale, runNextBuild } from "./build";
 import { applyRuntimeEnv, openDatabase } from "./database";
+
+/** Real entries loaded on the first start of an empty database (provenance in prisma/seed/README.md). */
+const DEMO_CATALOG_FILE = "prisma/seed/demo-catalog.jsonl";
 
 export interface StartOptions {
   dev?: boolean;
@@ -46,6 +50,9 @@ export async function startToolshed(opts: StartOptions = {}) {
     const m = await migrate(database.url);
     out(`Database: ${database.embedded ? "embedded Postgres" : "DATABASE_URL"}, ${m.applied.length} migration(s) applied, ${m.alreadyApplied} already present`);
     const admin = await ensureAdmin({ email: e.TOOLSHED_ADMIN_EMAIL, password: e.TOOLSHED_ADMIN_PASSWORD });
+    // A demo catalog that cannot be loaded is worth a line, not a failed start.
+    const demo = await seedDemoCatalog(path.join(PROJECT_ROOT, DEMO_CATALOG_FILE)).catch((err: unknown) => out(`Demo catalog not loaded: ${reasonOf(err)}`));
+    if (demo) out(`Demo catalog loaded: ${demo.created} servers from ${DEMO_CATALOG_FILE}${demo.failed ? ` (${demo.failed} skipped)` : ""}`);
     // After the database checks, so a wrong DATABASE_URL fails in seconds rather than after a build.
     if (!opts.dev && buildIsStale()) {
       out("Building the web app (first start or changed sources)…");

@@ -17,7 +17,7 @@ const toolshed = (args: string[], vars: Record<string, string | undefined> = {})
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe.concurrent("toolshed CLI: usage", () => {
-  it("--help exits 0 and lists exactly start, migrate, user create, token create", async () => {
+  it("--help exits 0 and lists exactly start, migrate, import, user create, token create", async () => {
     const r = await toolshed(["--help"]);
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
@@ -26,10 +26,10 @@ describe.concurrent("toolshed CLI: usage", () => {
       .filter((l) => l.startsWith("  "))
       .map((l) => {
         const words = l.trim().split(/\s{2,}/)[0].split(" "); // "user create --email E …  Create a local account"
-        const firstOption = words.findIndex((w) => w.startsWith("-") || w.startsWith("["));
+        const firstOption = words.findIndex((w) => w.startsWith("-") || w.startsWith("[") || w.startsWith("<"));
         return words.slice(0, firstOption < 0 ? undefined : firstOption).join(" ");
       });
-    expect(commands).toEqual(["start", "migrate", "user create", "token create"]);
+    expect(commands).toEqual(["start", "migrate", "import", "user create", "token create"]);
   });
 
   it("no arguments is a usage error (exit 2) that shows the usage", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError, reasonOf, type ErrorCode } from "@/lib/errors";
 import { problemResponse, readJson } from "@/lib/http/problem";
-import { requireAdmin, requireSignedIn } from "@/lib/http/route";
+import { requireAdmin, requireSignedIn } from "@/lib/auth/guards";
 import { ANONYMOUS, type Principal } from "@/lib/auth/principal";
 
 async function problem(res: Response) {
@@ -110,7 +110,7 @@ describe("readJson", () => {
     expect(err.code).toBe("bad_request");
     const res = problemResponse(err);
     expect(res.status).toBe(400);
-    expect((await problem(res)).detail).toBe("Request body must be valid JSON");
+    expect((await problem(res)).detail).toBe("Request body must be valid JSON (UTF-8)");
   });
 
   it("answers invalid fields with a 400 naming each by JSON pointer", async () => {

@@ -1,4 +1,5 @@
-import { authenticate, json, requireSignedIn, route } from "@/lib/http/route";
+import { authenticate, json, route } from "@/lib/http/route";
+import { requireSignedIn } from "@/lib/auth/guards";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,6 @@
 import { createToken, createTokenInput, listTokens } from "@/lib/auth/tokens";
-import { authenticate, json, requireSignedIn, route } from "@/lib/http/route";
+import { authenticate, json, route } from "@/lib/http/route";
+import { requireSignedIn } from "@/lib/auth/guards";
 import { readJson } from "@/lib/http/problem";
 import { AppError } from "@/lib/errors";
 

@@ -1,5 +1,6 @@
 import { revokeToken } from "@/lib/auth/tokens";
-import { authenticate, json, requireSignedIn, route } from "@/lib/http/route";
+import { authenticate, json, route } from "@/lib/http/route";
+import { requireSignedIn } from "@/lib/auth/guards";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,38 @@
+import { expect, test } from "@playwright/test";
+
+// What only a real server shows: Next's redirects, CORS headers from the config, the /v0 mirror.
+test("the registry API answers IDEs the way the official registry does", async ({ request }) => {
+  const probe = await request.get("/v0.1/servers?limit=1");
+  expect(probe.status()).toBe(200);
+  expect(probe.headers()["access-control-allow-origin"]).toBe("*");
+  const body = await probe.json();
+  expect(body.servers).toHaveLength(1);
+  expect(body.metadata.nextCursor).toMatch(/^[A-Za-z0-9_.-]+$/);
+
+  const name: string = body.servers[0].server.name;
+  const latest = await request.get(`/v0.1/servers/${encodeURIComponent(name)}/versions/latest`);
+  expect(latest.status()).toBe(200);
+  expect((await latest.json()).server.name).toBe(name);
+
+  const mirror = await request.get(`/v0/servers/${encodeURIComponent(name)}/versions`);
+  expect(mirror.status()).toBe(200);
+
+  const slash = await request.get("/v0.1/servers/", { maxRedirects: 0 });
+  expect(slash.status()).toBe(308);
+  expect(slash.headers()["location"]).toMatch(/\/v0\.1\/servers$/);
+
+  const preflight = await request.fetch("/v0.1/servers", {
+    method: "OPTIONS",
+    headers: { Origin: "https://github.com", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+  });
+  expect(preflight.status()).toBeLessThan(300);
+  expect(preflight.headers()["access-control-allow-origin"]).toBe("*");
+  expect(preflight.headers()["access-control-allow-headers"]).toMatch(/Authorization/);
+
+  const unknown = await request.get("/v0.1/nothing-here");
+  expect(unknown.status()).toBe(404);
+  expect(unknown.headers()["content-type"]).toMatch(/application\/problem\+json/);
+
+  const nul = await request.get("/v0.1/servers?search=a%00b");
+  expect(nul.status()).toBe(400);
+});

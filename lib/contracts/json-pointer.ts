@@ -1,0 +1,41 @@
+import type { FieldError } from "@/lib/errors";
+
+/** RFC 6901 JSON pointer for a path, e.g. ["packages", 0, "version"] → "/packages/0/version". */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+interface Step {
+  parent: Step | null;
+  key: PropertyKey;
+}
+
+function pathOf(step: Step | null): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let s = step; s; s = s.parent) path.push(s.key);
+  return path.reverse();
+}
+
+/**
+ * Every string (value or property name) in a JSON value that contains a NUL byte, by pointer.
+ * Iterative with parent-linked paths, so a hostile, deeply nested body cannot overflow the stack.
+ */
+export function findNulBytes(value: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  const stack: [unknown, Step | null][] = [[value, null]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) out.push({ pointer: jsonPointer(pathOf(at)), message: "must not contain a NUL byte" });
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { parent: at, key: i }]);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v).reverse()) {
+        const step = { parent: at, key: k };
+        if (k.includes("\u0000")) out.push({ pointer: jsonPointer(pathOf(step)), message: "property name must not contain a NUL byte" });
+        stack.push([child, step]);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import { Prisma } from "@/generated/prisma/client";
+import type { VisibilityScope } from "../access/visibility";
+import { db } from "../db/client";
+import type { ListFilters } from "./cursor";
+
+/** One server version joined with what the wire format and visibility need. */
+export interface VersionRow {
+  serverId: string;
+  versionId: string;
+  name: string;
+  version: string;
+  serverJson: Record<string, unknown>;
+  status: "ACTIVE" | "DEPRECATED" | "DELETED";
+  statusMessage: string | null;
+  statusChangedAt: Date;
+  publishedAt: Date;
+  updatedAt: Date;
+  isLatest: boolean;
+  reviewState: "PENDING" | "APPROVED" | "REJECTED" | "CHANGED";
+  visibility: "ORG" | "TEAM" | "PRIVATE";
+  ownerTeam: string | null;
+  source: string | null;
+}
+
+const SELECT = Prisma.sql`
+  SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
+         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
+         v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source
+  FROM "ServerVersion" v
+  JOIN "Server" s ON s.id = v."serverId"
+  LEFT JOIN "Team" t ON t.id = s."ownerTeamId"
+  LEFT JOIN "ImportSource" i ON i.id = s."importSourceId"`;
+
+/** The visibility rule of lib/access/visibility.ts as a SQL condition on `s`. */
+export function visibilitySql(scope: VisibilityScope): Prisma.Sql {
+  if (scope.all) return Prisma.sql`TRUE`;
+  const teams = scope.teamIds;
+  return Prisma.sql`(${scope.orgPublic ? Prisma.sql`s.visibility = 'ORG'` : Prisma.sql`FALSE`}
+    OR s."ownerTeamId" = ANY(${teams}::text[])
+    OR (s.visibility = 'TEAM' AND EXISTS (SELECT 1 FROM "ServerTeamAccess" a WHERE a."serverId" = s.id AND a."teamId" = ANY(${teams}::text[]))))`;
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listVersions(scope: VisibilityScope, f: ListFilters, after: [string, string] | undefined, limit: number): Promise<VersionRow[]> {
+  const where: Prisma.Sql[] = [visibilitySql(scope)];
+  if (!f.includeDeleted) where.push(Prisma.sql`v.status <> 'DELETED'`);
+  if (f.version === "latest") where.push(Prisma.sql`v."isLatest"`);
+  else if (f.version) where.push(Prisma.sql`v.version = ${f.version}`);
+  if (f.updatedSince) where.push(Prisma.sql`v."updatedAt" > ${new Date(f.updatedSince)}`);
+  if (f.search) {
+    const p = likePattern(f.search);
+    where.push(Prisma.sql`(s.name ILIKE ${p} OR s.title ILIKE ${p} OR s.description ILIKE ${p})`);
+  }
+  // The row comparison spans two tables, so Postgres cannot turn it into an index bound; the redundant
+  // `s.name >=` lets it start the Server_name_key scan at the cursor instead of at the first entry.
+  if (after) where.push(Prisma.sql`s.name >= ${after[0]} AND (s.name, v.version) > (${after[0]}, ${after[1]})`);
+  return db().$queryRaw<VersionRow[]>`${SELECT} WHERE ${Prisma.join(where, " AND ")} ORDER BY s.name, v.version LIMIT ${limit}`;
+}
+
+export async function versionsOfServer(scope: VisibilityScope, name: string, includeDeleted: boolean): Promise<VersionRow[]> {
+  const deleted = includeDeleted ? Prisma.sql`TRUE` : Prisma.sql`v.status <> 'DELETED'`;
+  return db().$queryRaw<VersionRow[]>`${SELECT} WHERE s.name = ${name} AND ${visibilitySql(scope)} AND ${deleted} ORDER BY v."publishedAt" DESC, v.version DESC`;
+}
+
+export async function findVersion(scope: VisibilityScope, name: string, version: string): Promise<VersionRow | undefined> {
+  const which = version === "latest" ? Prisma.sql`v."isLatest"` : Prisma.sql`v.version = ${version}`;
+  const rows = await db().$queryRaw<VersionRow[]>`${SELECT} WHERE s.name = ${name} AND ${which} AND ${visibilitySql(scope)} LIMIT 1`;
+  return rows[0];
+}
+
+export async function serverExistsVisible(scope: VisibilityScope, name: string): Promise<boolean> {
+  const rows = await db().$queryRaw<unknown[]>`SELECT 1 FROM "Server" s WHERE s.name = ${name} AND ${visibilitySql(scope)} LIMIT 1`;
+  return rows.length > 0;
+}
+
+export async function teamsOfUser(userId: string) {
+  const rows = await db().membership.findMany({ where: { userId }, select: { teamId: true, role: true, team: { select: { slug: true } } } });
+  return rows.map((r) => ({ teamId: r.teamId, teamSlug: r.team.slug, role: r.role }));
+}
+
+export function allClaims() {
+  return db().namespaceClaim.findMany({ select: { teamId: true, prefix: true } });
+}
+
+export function serverOwner(name: string) {
+  return db().server.findUnique({ where: { name }, select: { ownerTeamId: true } });
+}

@@ -1,0 +1,132 @@
+import { createHash } from "node:crypto";
+import { decidePublish } from "../access/publishing";
+import { visibilityScope, type VisibilityScope } from "../access/visibility";
+import { recordAudit } from "../audit/service";
+import type { Principal } from "../auth/principal";
+import { listServersQuery, statusChangeBody, type ServerList, type ServerResponse } from "../contracts/registry-api";
+import type { ServerJson } from "../contracts/server-json";
+import { env } from "../env";
+import { AppError, validate } from "../errors";
+import { requireSignedIn } from "../auth/guards";
+import { decodeCursor, encodeCursor, type ListFilters } from "./cursor";
+import * as repo from "./repository";
+import { validateForPublish } from "./validation";
+import { insertVersion, setStatus, type DbStatus } from "./store";
+import { toServerResponse } from "./wire";
+
+const DEFAULT_LIMIT = 30;
+
+const cursorKey = () => createHash("sha256").update(`registry-cursor:${env().NEXTAUTH_SECRET ?? "toolshed"}`).digest("hex");
+
+async function scopeOf(p: Principal): Promise<VisibilityScope> {
+  const teams = p.kind === "anonymous" ? [] : (await repo.teamsOfUser(p.userId)).map((t) => t.teamId);
+  return visibilityScope(p, teams, { anonymousRead: env().TOOLSHED_ANONYMOUS_READ });
+}
+
+/** GET /v0.1/servers: keyset pages ordered by (name, version); the cursor carries the filters. */
+export async function listServers(p: Principal, params: Record<string, string>): Promise<ServerList> {
+  const q = validate(listServersQuery, params);
+  const scope = await scopeOf(p);
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const state = q.cursor ? decodeCursor(q.cursor, cursorKey()) : undefined;
+  const filters: ListFilters = state?.filters ?? {
+    search: q.search || undefined,
+    version: q.version,
+    updatedSince: q.updated_since,
+    includeDeleted: q.updated_since ? true : (q.include_deleted ?? false),
+  };
+  const rows = await repo.listVersions(scope, filters, state?.after, limit);
+  const last = rows.at(-1);
+  return {
+    servers: rows.map(toServerResponse),
+    metadata: {
+      ...(rows.length >= limit && last ? { nextCursor: encodeCursor({ after: [last.name, last.version], filters }, cursorKey()) } : {}),
+      count: rows.length,
+    },
+  };
+}
+
+export async function listServerVersions(p: Principal, name: string, includeDeleted: boolean): Promise<ServerList> {
+  const rows = await repo.versionsOfServer(await scopeOf(p), name, includeDeleted);
+  if (!rows.length) throw new AppError("not_found", `Server ${name} not found`);
+  return { servers: rows.map(toServerResponse), metadata: { count: rows.length } };
+}
+
+export async function getServerVersion(p: Principal, name: string, version: string, includeDeleted: boolean): Promise<ServerResponse> {
+  const scope = await scopeOf(p);
+  const row = await repo.findVersion(scope, name, version);
+  if (!row || (row.status === "DELETED" && !includeDeleted)) {
+    const known = await repo.serverExistsVisible(scope, name);
+    throw new AppError("not_found", known ? `Version ${version} of ${name} not found` : `Server ${name} not found`);
+  }
+  return toServerResponse(row);
+}
+
+/** A version just written by an authorised caller, read back whatever their read rights (a publish-only CI token has none). */
+async function readBack(name: string, version: string): Promise<ServerResponse> {
+  const row = await repo.findVersion({ all: true }, name, version);
+  if (!row) throw new AppError("not_found", `Version ${version} of ${name} not found`);
+  return toServerResponse(row);
+}
+
+async function authorizePublish(p: Principal, name: string) {
+  requireSignedIn(p, "registry:publish");
+  const [memberships, claims, existing] = await Promise.all([repo.teamsOfUser(p.userId), repo.allClaims(), repo.serverOwner(name)]);
+  const decision = decidePublish({ role: p.role, memberships }, name, claims, existing === null ? undefined : existing.ownerTeamId);
+  if (!decision.allowed) throw new AppError("forbidden", decision.reason);
+  return decision.ownerTeamId;
+}
+
+/** POST /v0.1/publish: validate, check the namespace, write the immutable version, return it. */
+export async function publish(p: Principal, body: unknown): Promise<ServerResponse> {
+  requireSignedIn(p, "registry:publish"); // who is asking comes before what they sent: 401/403 before 400
+  const server: ServerJson = await validateForPublish(body);
+  const ownerTeamId = await authorizePublish(p, server.name);
+  const actor = p as Exclude<Principal, { kind: "anonymous" }>;
+  const r = await insertVersion({
+    name: server.name,
+    version: server.version,
+    title: server.title ?? null,
+    description: server.description,
+    serverJson: server as never,
+    remoteUrls: (server.remotes ?? []).map((x) => x.url),
+    ownerTeamId,
+    publishedById: actor.userId,
+    reviewState: "APPROVED",
+  });
+  if (r.outcome === "exists") throw new AppError("conflict", `Version ${server.version} of ${server.name} is already published; published versions are immutable, publish a new version`);
+  await recordAudit(p, "server.publish", { type: "server_version", id: r.versionId }, { after: { name: server.name, version: server.version } });
+  return readBack(server.name, server.version);
+}
+
+const toDb = (s: string) => s.toUpperCase() as DbStatus;
+
+/** PATCH …/versions/{version}/status */
+export async function changeVersionStatus(p: Principal, name: string, version: string, body: unknown): Promise<ServerResponse> {
+  requireSignedIn(p, "registry:publish");
+  const change = validate(statusChangeBody, body);
+  await authorizePublish(p, name);
+  const row = await repo.findVersion({ all: true }, name, version);
+  if (!row) throw new AppError("not_found", `Version ${version} of ${name} not found`);
+  if (row.status === toDb(change.status) && (row.statusMessage ?? undefined) === change.statusMessage)
+    throw new AppError("bad_request", "No changes to apply: the version already has this status");
+  await setStatus(row.serverId, [row.versionId], toDb(change.status), change.statusMessage ?? null);
+  await recordAudit(p, "server.status", { type: "server_version", id: row.versionId }, { before: { status: row.status }, after: { status: change.status, statusMessage: change.statusMessage } });
+  return readBack(name, row.version);
+}
+
+/** PATCH /v0.1/servers/{name}/status: every version at once, in one transaction. */
+export async function changeServerStatus(p: Principal, name: string, body: unknown): Promise<{ updatedCount: number; servers: ServerResponse[] }> {
+  requireSignedIn(p, "registry:publish");
+  const change = validate(statusChangeBody, body);
+  await authorizePublish(p, name);
+  const rows = await repo.versionsOfServer({ all: true }, name, true);
+  if (!rows.length) throw new AppError("not_found", `Server ${name} not found`);
+  const target = toDb(change.status);
+  const changing = rows.filter((r) => r.status !== target || (r.statusMessage ?? undefined) !== change.statusMessage);
+  if (!changing.length) throw new AppError("bad_request", "No changes to apply: every version already has this status");
+  const updatedCount = await setStatus(rows[0].serverId, changing.map((r) => r.versionId), target, change.statusMessage ?? null);
+  await recordAudit(p, "server.status", { type: "server", id: rows[0].serverId }, { after: { name, status: change.status, statusMessage: change.statusMessage, versions: changing.map((r) => r.version) } });
+  const after = await repo.versionsOfServer({ all: true }, name, true);
+  return { updatedCount, servers: after.map(toServerResponse) };
+}

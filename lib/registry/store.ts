@@ -1,0 +1,89 @@
+import { isDeepStrictEqual } from "node:util";
+import type { Prisma } from "@/generated/prisma/client";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { becomesLatest } from "./versioning";
+
+export type DbStatus = "ACTIVE" | "DEPRECATED" | "DELETED";
+
+export interface NewVersion {
+  name: string;
+  version: string;
+  title: string | null;
+  description: string;
+  serverJson: Prisma.InputJsonObject;
+  remoteUrls: string[];
+  ownerTeamId: string | null;
+  publishedById: string | null;
+  importSourceId?: string | null;
+  status?: DbStatus;
+  statusMessage?: string | null;
+  publishedAt?: Date;
+  reviewState: "PENDING" | "APPROVED";
+}
+
+export type InsertOutcome = { outcome: "created"; versionId: string } | { outcome: "exists"; versionId: string; identical: boolean };
+
+/**
+ * Writes a new immutable version in one transaction, serialised per server name by an advisory lock:
+ * creates the server on first publish, applies the "latest" rule, and queues the search index update.
+ */
+export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
+  return db().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"publish:" + v.name}))`;
+    const server = await tx.server.findUnique({ where: { name: v.name }, select: { id: true } });
+    if (server) {
+      const existing = await tx.serverVersion.findUnique({ where: { serverId_version: { serverId: server.id, version: v.version } }, select: { id: true, serverJson: true } });
+      if (existing) return { outcome: "exists", versionId: existing.id, identical: isDeepStrictEqual(existing.serverJson, v.serverJson) };
+    }
+    for (const url of v.remoteUrls) {
+      const clash = await tx.$queryRaw<{ name: string }[]>`
+        SELECT s.name FROM "ServerVersion" sv JOIN "Server" s ON s.id = sv."serverId"
+        WHERE s.name <> ${v.name} AND sv."serverJson"->'remotes' @> ${JSON.stringify([{ url }])}::jsonb LIMIT 1`;
+      if (clash.length)
+        throw new AppError("validation_failed", `Remote URL ${url} is already used by server ${clash[0].name}`, { errors: [{ pointer: "/remotes", message: `already used by ${clash[0].name}` }] });
+    }
+    const publishedAt = v.publishedAt ?? new Date();
+    const current = server ? await tx.serverVersion.findFirst({ where: { serverId: server.id, isLatest: true }, select: { id: true, version: true, publishedAt: true } }) : null;
+    const latest = becomesLatest({ version: v.version, publishedAt }, current ?? undefined);
+    const serverId = server
+      ? (await tx.server.update({ where: { id: server.id }, data: latest ? { title: v.title, description: v.description } : {}, select: { id: true } })).id
+      : (
+          await tx.server.create({
+            data: { name: v.name, title: v.title, description: v.description, ownerTeamId: v.ownerTeamId, createdById: v.publishedById, importSourceId: v.importSourceId ?? null, reviewState: v.reviewState },
+            select: { id: true },
+          })
+        ).id;
+    if (latest && current) await tx.serverVersion.update({ where: { id: current.id }, data: { isLatest: false } });
+    const created = await tx.serverVersion.create({
+      data: {
+        serverId,
+        version: v.version,
+        serverJson: v.serverJson,
+        isLatest: latest,
+        status: v.status ?? "ACTIVE",
+        statusMessage: v.statusMessage ?? null,
+        publishedAt,
+        publishedById: v.publishedById,
+        reviewState: v.reviewState,
+      },
+      select: { id: true },
+    });
+    await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
+    return { outcome: "created", versionId: created.id };
+  });
+}
+
+/** Sets the status of the given versions (all of a server's when `versions` is omitted); returns the ids changed. */
+export async function setStatus(serverId: string, versionIds: string[], status: DbStatus, message: string | null): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const now = new Date();
+    const r = await tx.serverVersion.updateMany({ where: { serverId, id: { in: versionIds } }, data: { status, statusMessage: message, statusChangedAt: now } });
+    const all = await tx.serverVersion.findMany({ where: { serverId }, select: { status: true } });
+    // The server's own status follows its versions: deleted only when all are, active when any is.
+    const serverStatus: DbStatus = all.every((x) => x.status === "DELETED") ? "DELETED" : all.some((x) => x.status === "ACTIVE") ? "ACTIVE" : "DEPRECATED";
+    await tx.server.update({ where: { id: serverId }, data: { status: serverStatus, statusChangedAt: now } });
+    await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
+    return r.count;
+  });
+}

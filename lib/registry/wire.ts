@@ -1,0 +1,31 @@
+import { OFFICIAL_META, TOOLSHED_META, type ServerResponse, type WireStatus } from "../contracts/registry-api";
+import type { VersionRow } from "./repository";
+
+const lower = <T extends string>(s: T) => s.toLowerCase() as Lowercase<T>;
+
+/**
+ * A stored version in the official wire shape, with Toolshed's own fields under its one `_meta` key.
+ * The official key allows only the spec's fields (additionalProperties: false), so statusChangedAt,
+ * which the spec does not list there, travels under Toolshed's key.
+ */
+export function toServerResponse(r: VersionRow): ServerResponse {
+  return {
+    server: r.serverJson,
+    _meta: {
+      [OFFICIAL_META]: {
+        status: lower(r.status) as WireStatus,
+        ...(r.statusMessage ? { statusMessage: r.statusMessage } : {}),
+        publishedAt: r.publishedAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
+        isLatest: r.isLatest,
+      },
+      [TOOLSHED_META]: {
+        ownerTeam: r.ownerTeam,
+        visibility: lower(r.visibility),
+        reviewState: lower(r.reviewState),
+        source: r.source,
+        statusChangedAt: r.statusChangedAt.toISOString(),
+      },
+    },
+  };
+}
