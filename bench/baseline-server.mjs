@@ -18,7 +18,9 @@ const TOOLSHED = "io.toolshed/registry";
 const SELECT = `
   SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
          v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
-         v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source
+         v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source,
+         v."toolCount", v."toolNames", v."toolSetFingerprint", s.health::text AS health, s."uptime30d", s."p50LatencyMs",
+         s."lastProbedAt", s."changedSinceApproval"
   FROM "ServerVersion" v
   JOIN "Server" s ON s.id = v."serverId"
   LEFT JOIN "Team" t ON t.id = s."ownerTeamId"
@@ -54,6 +56,12 @@ const wire = (r) => ({
       reviewState: lower(r.reviewState),
       source: r.source,
       statusChangedAt: r.statusChangedAt.toISOString(),
+      tools: r.toolCount === null ? null : { count: r.toolCount, names: r.toolNames ?? [], fingerprint: r.toolSetFingerprint },
+      health:
+        r.health === null || r.lastProbedAt === null
+          ? null
+          : { status: lower(r.health), uptime30d: r.uptime30d, p50LatencyMs: r.p50LatencyMs, lastProbedAt: r.lastProbedAt.toISOString() },
+      changedSinceApproval: r.changedSinceApproval,
     },
   },
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Registry API benchmark: Toolshed (`next start`, production build) against a bare node:http + pg
+// Registry API benchmark: Toolshed (`toolshed web`: production Next build plus the registry fast path) against a bare node:http + pg
 // baseline on the same embedded Postgres holding 10,000 entries made from the real corpus.
 // See bench/README.md. Usage: node bench/registry.mjs [--duration=10] [--warmup=2] [--connections=10]
 //   [--entries=10000] [--latency-connections=1] [--no-import] [--no-service] [--explain] [--out=file.md] [--serve]
@@ -353,7 +353,9 @@ async function main() {
     const child = startChild(label, file, argv(port), { ...process.env, DATABASE_URL: pgHandle.url, PORT: String(port), ...env(url) });
     targets.push({ key, label, url, child, readyPath });
   };
-  await addTarget("ts", "Toolshed (next start)", path.join(ROOT, "node_modules/next/dist/bin/next"), (port) => ["start", "-p", String(port), "-H", "127.0.0.1"], (url) => ({
+  // Exactly the web process `toolshed start` runs: Next plus the registry read fast path.
+  await addTarget("ts", "Toolshed (toolshed web)", path.join(ROOT, "bin/toolshed.mjs"), () => ["web"], (url) => ({
+    TOOLSHED_HOST: "127.0.0.1",
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     NEXTAUTH_SECRET: secret,

@@ -9,6 +9,7 @@ import { startToolshed } from "@/lib/runtime/server";
 import { AppError, validate } from "@/lib/errors";
 import { importFrom, resolveSource } from "@/lib/registry/import";
 import { parseSince } from "@/lib/registry/import-parse";
+import { PROBE_COMMANDS } from "./probe-commands";
 import { progressBar } from "./progress";
 
 /** A command-line mistake: printed with exit code 2. */
@@ -35,7 +36,7 @@ function required(values: Values, name: string): string {
 }
 
 /** Opens the database the way the app does, makes sure the schema is current, runs `fn`, and cleans up. */
-async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
+export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   applyRuntimeEnv();
   const database = await openDatabase();
   try {
@@ -70,6 +71,21 @@ export const COMMANDS: Command[] = [
         await server.stop();
         if (code !== 0) throw new AppError("internal", `The web server exited with code ${code}`);
       }
+    },
+  },
+  {
+    name: "web",
+    usage: "web [--dev]",
+    summary: "Run only the web server on an already migrated database (start runs it for you)",
+    options: { dev: { type: "boolean" } },
+    async run(values) {
+      const e = applyRuntimeEnv();
+      if (!e.DATABASE_URL) await openDatabase();
+      // Loaded on demand: Next's runtime must be set up before anything else of Next is imported.
+      const { runWebServer } = await import("@/lib/runtime/web-server");
+      await runWebServer({ port: e.PORT, host: e.TOOLSHED_HOST, dev: Boolean(values.dev) });
+      print(`Web server listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
+      await new Promise(() => undefined); // serve until a signal stops the process
     },
   },
   {
@@ -136,4 +152,5 @@ export const COMMANDS: Command[] = [
       print(token);
     },
   },
+  ...PROBE_COMMANDS,
 ];

@@ -14,6 +14,13 @@ test("the registry API answers IDEs the way the official registry does", async (
   expect(latest.status()).toBe(200);
   expect((await latest.json()).server.name).toBe(name);
 
+  // Cookie-less reads take the web server's fast path; with a session cookie Next answers. Same bytes.
+  const viaNext = await request.get(`/v0.1/servers/${encodeURIComponent(name)}/versions/latest`, {
+    headers: { Cookie: "next-auth.session-token=not-a-session" },
+  });
+  expect(viaNext.status()).toBe(200);
+  expect(await viaNext.json()).toEqual(await latest.json());
+
   const mirror = await request.get(`/v0/servers/${encodeURIComponent(name)}/versions`);
   expect(mirror.status()).toBe(200);
 

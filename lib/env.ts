@@ -19,6 +19,9 @@ const list = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: `expected a whole number from ${min} to ${max}` }).int(`expected a whole number from ${min} to ${max}`).min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`);
+
 const postgresUrl = z
   .string()
   .refine((s) => /^postgres(ql)?:\/\/.+/.test(s), { message: "expected a postgres:// or postgresql:// URL" });
@@ -59,6 +62,11 @@ const schema = z
       }),
     ).default([]),
     LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
+    TOOLSHED_WORKER: bool(true),
+    TOOLSHED_PROBE_INTERVAL_SEC: opt(int(60, 7 * 86_400)).default(900),
+    TOOLSHED_PROBE_CONCURRENCY: opt(int(1, 256)).default(8),
+    TOOLSHED_PROBE_TIMEOUT_MS: opt(int(500, 120_000)).default(10_000),
+    TOOLSHED_PROBE_RETENTION_DAYS: opt(int(1, 3650)).default(30),
   })
   .superRefine((e, ctx) => {
     const pair = (a: keyof typeof e, b: keyof typeof e) => {

@@ -7,11 +7,14 @@ export type ErrorCode =
   | "unauthenticated"
   | "invalid_token"
   | "forbidden"
+  | "blocked_address"
   | "not_found"
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "rate_limited"
   | "unavailable"
+  | "upstream_failed"
   | "config_invalid"
   | "already_running"
   | "internal";
@@ -22,11 +25,16 @@ const STATUS: Record<ErrorCode, number> = {
   unauthenticated: 401,
   invalid_token: 401,
   forbidden: 403,
+  /** An outbound request to an address Toolshed may not reach (SSRF guard in lib/net). */
+  blocked_address: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   unavailable: 503,
+  /** An upstream server misbehaved: too many redirects, a response over the size cap. */
+  upstream_failed: 502,
   config_invalid: 500,
   already_running: 409,
   internal: 500,

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { SCOPES } from "../auth/scopes";
+import { ADMIN, body, errors, ERRORS, nullable, obj, ok, param, PUBLIC, PUBLISH, READ, ref, SIGNED_IN, str, type Json } from "./openapi-helpers";
+import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-probing";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -13,7 +15,6 @@ import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
  * keeps the paths in step with app/.
  */
 
-type Json = Record<string, unknown>;
 export interface OpenApiDocument {
   openapi: string;
   info: Json;
@@ -32,34 +33,6 @@ export function officialOpenApi(): { components: { schemas: Record<string, Json>
   official ??= parse(readFileSync(path.join(process.cwd(), OFFICIAL_OPENAPI_FILE), "utf8"));
   return official!;
 }
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
-const json = (schema: Json) => ({ "application/json": { schema } });
-const ok = (description: string, schema: Json) => ({ description, content: json(schema) });
-const body = (schema: Json, description?: string) => ({ required: true, ...(description ? { description } : {}), content: json(schema) });
-const str = (extra: Json = {}) => ({ type: "string", ...extra });
-const nullable = (extra: Json = {}) => ({ type: ["string", "null"], ...extra });
-const obj = (properties: Record<string, Json>, required: string[] = Object.keys(properties), extra: Json = {}) => ({ type: "object", required, properties, ...extra });
-
-const ERRORS: Record<number, [string, string]> = {
-  400: ["BadRequest", "Invalid parameters or body; `errors` names each bad field by JSON pointer"],
-  401: ["Unauthorized", "No credentials where they are needed, or an invalid, expired or revoked token"],
-  403: ["Forbidden", "Authenticated, but lacking the scope, role or namespace claim"],
-  404: ["NotFound", "No such resource, or one the caller may not see"],
-  409: ["Conflict", "Already exists (a published version is immutable)"],
-  413: ["ContentTooLarge", "Request body larger than 256 KiB"],
-  415: ["UnsupportedMediaType", "Request body is not application/json"],
-  500: ["InternalError", "Unexpected failure; details are in the server log only"],
-};
-const errors = (...codes: number[]) => Object.fromEntries([...codes, 500].map((c) => [String(c), { $ref: `#/components/responses/${ERRORS[c][0]}` }]));
-
-// Who may call: `{}` = anonymous (registry reads when TOOLSHED_ANONYMOUS_READ is on, the default).
-const READ = [{}, { bearerAuth: ["registry:read"] }, { sessionCookie: [] }];
-const PUBLISH = [{ bearerAuth: ["registry:publish"] }, { sessionCookie: [] }];
-const SIGNED_IN = [{ bearerAuth: [] }, { sessionCookie: [] }];
-const ADMIN = [{ bearerAuth: ["registry:admin"] }, { sessionCookie: [] }];
-const PUBLIC: never[] = [];
 
 /** The registry API under one prefix; /v0 mirrors /v0.1 exactly (VS Code falls back to it). */
 function registryPaths(prefix: "/v0.1" | "/v0"): OpenApiDocument["paths"] {
@@ -206,6 +179,7 @@ function toolshedSchemas(): Record<string, Json> {
         reviewState: str({ enum: ["pending", "approved", "rejected", "changed"] }),
         source: nullable({ description: "Where an imported entry came from; null when published here" }),
         statusChangedAt: { ...date, description: "When the status last changed (the official key has no field for it)" },
+        ...toolshedMetaProbing(),
       }),
     },
     FieldError: obj({ pointer: str({ description: "JSON pointer (or parameter name) of the bad value", example: "/description" }), message: str() }),
@@ -282,10 +256,11 @@ function build(): OpenApiDocument {
       { name: "publish", description: "Publishing and status (official MCP Registry API)" },
       { name: "v0 mirror", description: "The same API under /v0, as the official registry serves it" },
       { name: "toolshed", description: "Toolshed's own JSON endpoints" },
+      { name: "probing", description: "Probe credentials, probe now, live preview and drift" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

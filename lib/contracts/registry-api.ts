@@ -10,16 +10,18 @@ export type WireStatus = (typeof STATUSES)[number];
 
 const boolParam = z.enum(["true", "false"], { message: "expected true or false" }).transform((v) => v === "true");
 
+/** A page size from the query string: a whole number from 1 to 100. */
+export const limitParam = z
+  .string()
+  .regex(/^\d+$/, "expected a whole number from 1 to 100")
+  .transform(Number)
+  .pipe(z.number().min(1, "expected a whole number from 1 to 100").max(100, "expected a whole number from 1 to 100"));
+
 /** Query parameters of GET /v0.1/servers, as strings from the URL. */
 export const listServersQuery = z
   .object({
     cursor: z.string().max(2048, "cursor is too long").optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, "expected a whole number from 1 to 100")
-      .transform(Number)
-      .pipe(z.number().min(1, "expected a whole number from 1 to 100").max(100, "expected a whole number from 1 to 100"))
-      .optional(),
+    limit: limitParam.optional(),
     search: z.string().max(200, "at most 200 characters").optional(),
     updated_since: z.iso.datetime({ offset: true, message: "expected an RFC 3339 date-time, e.g. 2025-08-07T13:15:04Z" }).optional(),
     version: z.string().min(1, "must not be empty").max(255, "at most 255 characters").optional(),
@@ -61,6 +63,28 @@ export interface ToolshedMeta {
   source: string | null;
   /** When the status last changed (the official key has no room for it). */
   statusChangedAt: string;
+  /** What the prober last saw this version list; null before its first successful probe. */
+  tools: ToolsMeta | null;
+  /** The server's probe health; null before its first probe. */
+  health: HealthMeta | null;
+  /** The live tool set of the server's latest version differs from the one approved (drift). */
+  changedSinceApproval: boolean;
+}
+
+export interface ToolsMeta {
+  count: number;
+  /** The first 50 tool names, in the order the server listed them. */
+  names: string[];
+  /** Fingerprint of the whole tool set (tools, prompts, resources, templates). */
+  fingerprint: string | null;
+}
+
+export interface HealthMeta {
+  status: "up" | "degraded" | "down" | "auth_required" | "error";
+  /** % of probes in the last 30 days (within the retention window) that reached the server. */
+  uptime30d: number | null;
+  p50LatencyMs: number | null;
+  lastProbedAt: string;
 }
 
 export interface ServerResponse {

@@ -20,12 +20,22 @@ export interface VersionRow {
   visibility: "ORG" | "TEAM" | "PRIVATE";
   ownerTeam: string | null;
   source: string | null;
+  toolCount: number | null;
+  toolNames: string[] | null;
+  toolSetFingerprint: string | null;
+  health: "UP" | "DEGRADED" | "DOWN" | "AUTH_REQUIRED" | "ERROR" | null;
+  uptime30d: number | null;
+  p50LatencyMs: number | null;
+  lastProbedAt: Date | null;
+  changedSinceApproval: boolean;
 }
 
 const SELECT = Prisma.sql`
   SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
          v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
-         v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source
+         v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source,
+         v."toolCount", v."toolNames", v."toolSetFingerprint", s.health::text AS health, s."uptime30d", s."p50LatencyMs",
+         s."lastProbedAt", s."changedSinceApproval"
   FROM "ServerVersion" v
   JOIN "Server" s ON s.id = v."serverId"
   LEFT JOIN "Team" t ON t.id = s."ownerTeamId"

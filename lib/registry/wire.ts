@@ -25,6 +25,12 @@ export function toServerResponse(r: VersionRow): ServerResponse {
         reviewState: lower(r.reviewState),
         source: r.source,
         statusChangedAt: r.statusChangedAt.toISOString(),
+        tools: r.toolCount === null ? null : { count: r.toolCount, names: r.toolNames ?? [], fingerprint: r.toolSetFingerprint },
+        health:
+          r.health === null || r.lastProbedAt === null
+            ? null
+            : { status: lower(r.health), uptime30d: r.uptime30d, p50LatencyMs: r.p50LatencyMs, lastProbedAt: r.lastProbedAt.toISOString() },
+        changedSinceApproval: r.changedSinceApproval,
       },
     },
   };

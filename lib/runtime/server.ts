@@ -6,6 +6,7 @@ import { AppError, reasonOf } from "../errors";
 import { seedDemoCatalog } from "../registry/import";
 import { PROJECT_ROOT, buildIsStale, runNextBuild } from "./build";
 import { applyRuntimeEnv, openDatabase } from "./database";
+import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
 /** Real entries loaded on the first start of an empty database (provenance in prisma/seed/README.md). */
 const DEMO_CATALOG_FILE = "prisma/seed/demo-catalog.jsonl";
@@ -39,7 +40,9 @@ export async function startToolshed(opts: StartOptions = {}) {
   const e = applyRuntimeEnv();
   const database = await openDatabase({ owner: true });
   let child: ChildProcess | undefined;
+  let worker: WorkerProcess | undefined;
   const stop = async () => {
+    await worker?.stop();
     if (child && child.exitCode === null) {
       child.kill("SIGTERM");
       await new Promise((r) => child!.once("exit", r));
@@ -58,15 +61,15 @@ export async function startToolshed(opts: StartOptions = {}) {
       out("Building the web app (first start or changed sources)…");
       if (!runNextBuild()) throw new AppError("internal", "next build failed; see the output above");
     }
-    const next = path.join(PROJECT_ROOT, "node_modules/next/dist/bin/next");
-    child = spawn(process.execPath, [next, opts.dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.TOOLSHED_HOST], {
+    child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin/toolshed.mjs"), "web", ...(opts.dev ? ["--dev"] : [])], {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: opts.dev ? "development" : "production" },
     });
     process.once("exit", () => child?.kill("SIGTERM"));
     const host = ["0.0.0.0", "::"].includes(e.TOOLSHED_HOST) ? "127.0.0.1" : e.TOOLSHED_HOST;
     await waitForHealth(`http://${host.includes(":") ? `[${host}]` : host}:${e.PORT}`, child);
+    if (e.TOOLSHED_WORKER) worker = startWorkerProcess();
     out(`Toolshed is running at ${e.publicUrl}`);
     if (admin?.password) out(`Admin sign-in (shown once): ${admin.email} / ${admin.password}`);
     else if (admin) out(`Admin sign-in: ${admin.email} (password from TOOLSHED_ADMIN_PASSWORD)`);

@@ -117,3 +117,32 @@ describe("parseEnv errors name the variable and what it expects", () => {
     expect(err.message).not.toContain("hunter2-secret");
   });
 });
+
+describe("parseEnv: prober and worker", () => {
+  it("defaults to a worker probing every 15 minutes, 8 at a time, 10 s each, keeping 30 days", () => {
+    const e = parseEnv({});
+    expect(e.TOOLSHED_WORKER).toBe(true);
+    expect(e.TOOLSHED_PROBE_INTERVAL_SEC).toBe(900);
+    expect(e.TOOLSHED_PROBE_CONCURRENCY).toBe(8);
+    expect(e.TOOLSHED_PROBE_TIMEOUT_MS).toBe(10_000);
+    expect(e.TOOLSHED_PROBE_RETENTION_DAYS).toBe(30);
+  });
+
+  it("reads overrides", () => {
+    const e = parseEnv({ TOOLSHED_WORKER: "false", TOOLSHED_PROBE_INTERVAL_SEC: "300", TOOLSHED_PROBE_CONCURRENCY: "32", TOOLSHED_PROBE_TIMEOUT_MS: "2500", TOOLSHED_PROBE_RETENTION_DAYS: "7" });
+    expect([e.TOOLSHED_WORKER, e.TOOLSHED_PROBE_INTERVAL_SEC, e.TOOLSHED_PROBE_CONCURRENCY, e.TOOLSHED_PROBE_TIMEOUT_MS, e.TOOLSHED_PROBE_RETENTION_DAYS]).toEqual([false, 300, 32, 2500, 7]);
+  });
+
+  it.each([
+    ["TOOLSHED_PROBE_INTERVAL_SEC", "10"],
+    ["TOOLSHED_PROBE_INTERVAL_SEC", "15m"],
+    ["TOOLSHED_PROBE_CONCURRENCY", "0"],
+    ["TOOLSHED_PROBE_CONCURRENCY", "2.5"],
+    ["TOOLSHED_PROBE_TIMEOUT_MS", "100"],
+    ["TOOLSHED_PROBE_RETENTION_DAYS", "0"],
+    ["TOOLSHED_WORKER", "maybe"],
+  ])("refuses %s=%s naming the variable", (variable, value) => {
+    const err = configError({ [variable]: value });
+    expect(err.errors?.map((x) => x.pointer)).toEqual([variable]);
+  });
+});

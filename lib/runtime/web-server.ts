@@ -1,0 +1,68 @@
+// First: Next sets up its runtime (AsyncLocalStorage and friends) before any other Next module loads.
+import "next/dist/server/node-environment";
+import http from "node:http";
+import next from "next";
+import { REGISTRY_CORS_HEADERS } from "../http/cors";
+import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
+import { logger } from "../logger";
+import { PROJECT_ROOT } from "./build";
+
+type FastRoute = { pattern: RegExp; handle: (req: Request, params: Record<string, string>) => Response | Promise<Response> };
+
+/**
+ * Registry reads from IDEs are the hot path and need nothing of Next (no session, no rendering), so
+ * they are answered by the same handlers without Next's router; everything else goes to Next.
+ */
+const FAST_ROUTES: FastRoute[] = [
+  { pattern: /^\/v0(?:\.1)?\/servers$/, handle: (req) => listServersHandler(req, undefined) },
+  { pattern: /^\/v0(?:\.1)?\/servers\/([^/]+)\/versions$/, handle: (req, p) => listVersionsHandler(req, { params: Promise.resolve({ name: p[1] }) }) },
+  {
+    pattern: /^\/v0(?:\.1)?\/servers\/([^/]+)\/versions\/([^/]+)$/,
+    handle: (req, p) => getVersionHandler(req, { params: Promise.resolve({ name: p[1], version: p[2] }) }),
+  },
+];
+
+const SESSION_COOKIE = /(^|;\s*)(__Secure-)?next-auth\.session-token/;
+
+function fastRoute(req: http.IncomingMessage): { route: FastRoute; match: RegExpExecArray } | undefined {
+  // Browser sessions need next-auth inside Next; only cookie-less GETs take the fast path.
+  if (req.method !== "GET" || SESSION_COOKIE.test(req.headers.cookie ?? "")) return undefined;
+  const path = (req.url ?? "/").split("?")[0];
+  for (const route of FAST_ROUTES) {
+    const match = route.pattern.exec(path);
+    if (match) return { route, match };
+  }
+  return undefined;
+}
+
+async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hit: { route: FastRoute; match: RegExpExecArray }) {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: "GET", headers });
+  const response = await hit.route.handle(request, Object.fromEntries(hit.match.entries()));
+  const body = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...REGISTRY_CORS_HEADERS, "content-length": String(body.length) });
+  res.end(body);
+}
+
+/** The web process: Next for pages and APIs, with the registry read fast path in front. */
+export async function runWebServer(opts: { port: number; host: string; dev: boolean }) {
+  const app = next({ dev: opts.dev, dir: PROJECT_ROOT, hostname: opts.host, port: opts.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = http.createServer((req, res) => {
+    const hit = fastRoute(req);
+    const work = hit ? serveFast(req, res, hit) : handle(req, res);
+    work.catch((e) => {
+      logger.error("request failed", { url: req.url, error: String(e) });
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/problem+json" });
+      res.end(JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Internal error" }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
+  const stop = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  return server;
+}
