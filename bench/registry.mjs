@@ -15,7 +15,7 @@ import pg from "pg";
 import { register } from "tsx/esm/api";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CORPUS = path.resolve(ROOT, "../shared/corpus/servers.jsonl");
+const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
 register({ tsconfig: path.join(ROOT, "tsconfig.json") });
 
 const args = Object.fromEntries(

@@ -83,7 +83,7 @@ export const COMMANDS: Command[] = [
       if (!e.DATABASE_URL) await openDatabase();
       // Loaded on demand: Next's runtime must be set up before anything else of Next is imported.
       const { runWebServer } = await import("@/lib/runtime/web-server");
-      await runWebServer({ port: e.PORT, host: e.TOOLSHED_HOST, dev: Boolean(values.dev) });
+      await runWebServer({ port: e.PORT, host: e.TOOLSHED_HOST, dev: Boolean(values.dev), cacheMs: e.TOOLSHED_REGISTRY_CACHE_MS });
       print(`Web server listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
       await new Promise(() => undefined); // serve until a signal stops the process
     },

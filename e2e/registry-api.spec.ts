@@ -21,6 +21,13 @@ test("the registry API answers IDEs the way the official registry does", async (
   expect(viaNext.status()).toBe(200);
   expect(await viaNext.json()).toEqual(await latest.json());
 
+  // Anonymous reads are briefly cached; token holders always get a fresh answer.
+  const first = await request.get("/v0.1/servers?limit=3&version=latest");
+  const again = await request.get("/v0.1/servers?limit=3&version=latest");
+  expect(first.headers()["x-cache"]).toBe("miss");
+  expect(again.headers()["x-cache"]).toBe("hit");
+  expect(await again.json()).toEqual(await first.json());
+
   const mirror = await request.get(`/v0/servers/${encodeURIComponent(name)}/versions`);
   expect(mirror.status()).toBe(200);
 

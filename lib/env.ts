@@ -63,6 +63,7 @@ const schema = z
     ).default([]),
     LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
     TOOLSHED_WORKER: bool(true),
+    TOOLSHED_REGISTRY_CACHE_MS: opt(z.coerce.number({ message: "expected milliseconds" }).int().min(0, "expected 0 or more").max(60_000, "at most 60000")).default(1000),
     TOOLSHED_PROBE_INTERVAL_SEC: opt(int(60, 7 * 86_400)).default(900),
     TOOLSHED_PROBE_CONCURRENCY: opt(int(1, 256)).default(8),
     TOOLSHED_PROBE_TIMEOUT_MS: opt(int(500, 120_000)).default(10_000),

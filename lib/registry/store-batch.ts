@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
+import { bumpRegistryGeneration } from "./read-cache";
 import type { NewVersion } from "./store";
 
 export interface FirstVersionsResult {
@@ -29,7 +30,7 @@ export async function insertFirstVersions(batch: NewVersion[]): Promise<FirstVer
   deferred.push(...batch.filter((v) => !single.includes(v)));
   if (!single.length) return { created: new Map(), deferred };
 
-  return db().$transaction(async (tx) => {
+  const result = await db().$transaction(async (tx) => {
     const names = single.map((v) => v.name).sort();
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('publish:' || n)) FROM (SELECT n FROM unnest(${names}::text[]) AS n ORDER BY n) AS locked`;
     const existing = new Set((await tx.server.findMany({ where: { name: { in: names } }, select: { name: true } })).map((s) => s.name));
@@ -85,4 +86,6 @@ export async function insertFirstVersions(batch: NewVersion[]): Promise<FirstVer
     await tx.searchOutbox.createMany({ data: servers.map((s) => ({ entityType: "server", entityId: s.id, op: "UPSERT" as const })) });
     return { created: new Map(fresh.map((v, i) => [v.name, versions[i].id])), deferred };
   });
+  if (result.created.size) bumpRegistryGeneration();
+  return result;
 }

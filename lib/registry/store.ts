@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { bumpRegistryGeneration } from "./read-cache";
 import { becomesLatest } from "./versioning";
 
 export type DbStatus = "ACTIVE" | "DEPRECATED" | "DELETED";
@@ -29,7 +30,7 @@ export type InsertOutcome = { outcome: "created"; versionId: string } | { outcom
  * creates the server on first publish, applies the "latest" rule, and queues the search index update.
  */
 export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
-  return db().$transaction(async (tx) => {
+  const r = await db().$transaction(async (tx): Promise<InsertOutcome> => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"publish:" + v.name}))`;
     const server = await tx.server.findUnique({ where: { name: v.name }, select: { id: true } });
     if (server) {
@@ -72,11 +73,13 @@ export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
     await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
     return { outcome: "created", versionId: created.id };
   });
+  if (r.outcome === "created") bumpRegistryGeneration();
+  return r;
 }
 
 /** Sets the status of the given versions (all of a server's when `versions` is omitted); returns the ids changed. */
 export async function setStatus(serverId: string, versionIds: string[], status: DbStatus, message: string | null): Promise<number> {
-  return db().$transaction(async (tx) => {
+  const count = await db().$transaction(async (tx) => {
     const now = new Date();
     const r = await tx.serverVersion.updateMany({ where: { serverId, id: { in: versionIds } }, data: { status, statusMessage: message, statusChangedAt: now } });
     const all = await tx.serverVersion.findMany({ where: { serverId }, select: { status: true } });
@@ -86,4 +89,6 @@ export async function setStatus(serverId: string, versionIds: string[], status: 
     await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
     return r.count;
   });
+  bumpRegistryGeneration();
+  return count;
 }

@@ -5,6 +5,7 @@ import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { logger } from "../logger";
+import { ResponseCache, type CachedResponse } from "../registry/read-cache";
 import { PROJECT_ROOT } from "./build";
 
 type FastRoute = { pattern: RegExp; handle: (req: Request, params: Record<string, string>) => Response | Promise<Response> };
@@ -35,24 +36,35 @@ function fastRoute(req: http.IncomingMessage): { route: FastRoute; match: RegExp
   return undefined;
 }
 
-async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hit: { route: FastRoute; match: RegExpExecArray }) {
+function send(res: http.ServerResponse, r: CachedResponse, cache: "hit" | "miss" | "bypass") {
+  res.writeHead(r.status, { ...r.headers, ...REGISTRY_CORS_HEADERS, "content-length": String(r.body.length), "x-cache": cache });
+  res.end(r.body);
+}
+
+async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hit: { route: FastRoute; match: RegExpExecArray }, cache: ResponseCache) {
+  // Only anonymous answers are shared: with a token the caller may see more than anonymous does.
+  const shareable = cache.enabled && !req.headers.authorization;
+  const key = req.url ?? "/";
+  const cached = shareable ? cache.get(key) : undefined;
+  if (cached) return send(res, cached, "hit");
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: "GET", headers });
   const response = await hit.route.handle(request, Object.fromEntries(hit.match.entries()));
-  const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...REGISTRY_CORS_HEADERS, "content-length": String(body.length) });
-  res.end(body);
+  const fresh: CachedResponse = { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
+  if (shareable && fresh.status === 200) cache.set(key, fresh);
+  send(res, fresh, shareable ? "miss" : "bypass");
 }
 
 /** The web process: Next for pages and APIs, with the registry read fast path in front. */
-export async function runWebServer(opts: { port: number; host: string; dev: boolean }) {
+export async function runWebServer(opts: { port: number; host: string; dev: boolean; cacheMs: number }) {
+  const cache = new ResponseCache(opts.cacheMs);
   const app = next({ dev: opts.dev, dir: PROJECT_ROOT, hostname: opts.host, port: opts.port });
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = http.createServer((req, res) => {
     const hit = fastRoute(req);
-    const work = hit ? serveFast(req, res, hit) : handle(req, res);
+    const work = hit ? serveFast(req, res, hit, cache) : handle(req, res);
     work.catch((e) => {
       logger.error("request failed", { url: req.url, error: String(e) });
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/problem+json" });
