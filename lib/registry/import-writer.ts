@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { reasonOf } from "../errors";
 import { chunks, describeErrors, groupInOrder, type SourceItem, type UpstreamMeta } from "./import-parse";
 import * as repo from "./import-repository";
-import { insertVersion, setStatus, type DbStatus, type NewVersion } from "./store";
+import { insertVersion, setStatus, versionFields, type DbStatus, type NewVersion } from "./store";
 import { insertFirstVersions } from "./store-batch";
 import { checkServerJson } from "./validation";
 
@@ -63,12 +63,7 @@ async function prepare(item: SourceItem, order: number, run: Run): Promise<Entry
       label: item.label,
       upstream: up,
       version: {
-        name: server.name,
-        version: server.version,
-        title: server.title ?? null,
-        description: server.description,
-        serverJson: server as never,
-        remoteUrls: (server.remotes ?? []).map((x) => x.url),
+        ...versionFields(server),
         ownerTeamId: null,
         publishedById: null,
         importSourceId: run.sourceId,

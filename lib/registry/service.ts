@@ -11,7 +11,7 @@ import { requireSignedIn } from "../auth/guards";
 import { decodeCursor, encodeCursor, type ListFilters } from "./cursor";
 import * as repo from "./repository";
 import { validateForPublish } from "./validation";
-import { insertVersion, setStatus, type DbStatus } from "./store";
+import { insertVersion, setStatus, versionFields, type DbStatus } from "./store";
 import { toServerResponse } from "./wire";
 
 const DEFAULT_LIMIT = 30;
@@ -84,12 +84,7 @@ export async function publish(p: Principal, body: unknown): Promise<ServerRespon
   const ownerTeamId = await authorizePublish(p, server.name);
   const actor = p as Exclude<Principal, { kind: "anonymous" }>;
   const r = await insertVersion({
-    name: server.name,
-    version: server.version,
-    title: server.title ?? null,
-    description: server.description,
-    serverJson: server as never,
-    remoteUrls: (server.remotes ?? []).map((x) => x.url),
+    ...versionFields(server),
     ownerTeamId,
     publishedById: actor.userId,
     reviewState: "APPROVED",

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Prisma } from "@/generated/prisma/client";
+import type { ServerJson } from "../contracts/server-json";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { bumpRegistryGeneration } from "./read-cache";
@@ -21,6 +22,18 @@ export interface NewVersion {
   statusMessage?: string | null;
   publishedAt?: Date;
   reviewState: "PENDING" | "APPROVED";
+}
+
+/** The fields of a stored version that come from the server.json itself. */
+export function versionFields(server: ServerJson) {
+  return {
+    name: server.name,
+    version: server.version,
+    title: server.title ?? null,
+    description: server.description,
+    serverJson: server as unknown as Prisma.InputJsonObject,
+    remoteUrls: (server.remotes ?? []).map((x) => x.url),
+  };
 }
 
 export type InsertOutcome = { outcome: "created"; versionId: string } | { outcome: "exists"; versionId: string; identical: boolean };
