@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
+import { seedServers } from "./seed.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -103,27 +104,6 @@ function endpoints(corpus, urls, n) {
   });
 }
 
-const id = (p, i) => `${p}${i.toString(36).padStart(6, "0")}${randomBytes(6).toString("hex")}`;
-
-async function seed(client, entries) {
-  const servers = entries.map((sj, i) => ({ id: id("s", i), name: sj.name, title: sj.title ?? null, description: sj.description ?? "" }));
-  const versions = entries.map((sj, i) => ({ id: id("v", i), serverId: servers[i].id, version: sj.version, serverJson: sj }));
-  await client.query("BEGIN");
-  await client.query(
-    `INSERT INTO "Server" (id, name, title, description, visibility, "reviewState", status, "createdAt", "updatedAt")
-     SELECT x.id, x.name, x.title, x.description, 'ORG', 'APPROVED', 'ACTIVE', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-     FROM json_to_recordset($1::json) AS x(id text, name text, title text, description text)`,
-    [JSON.stringify(servers)],
-  );
-  await client.query(
-    `INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", status, "isLatest", "reviewState", "publishedAt", "statusChangedAt", "updatedAt")
-     SELECT x.id, x."serverId", x.version, x."serverJson", 'ACTIVE', true, 'APPROVED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-     FROM json_to_recordset($1::json) AS x(id text, "serverId" text, version text, "serverJson" jsonb)`,
-    [JSON.stringify(versions)],
-  );
-  await client.query("COMMIT");
-  await client.query("VACUUM ANALYZE");
-}
 
 // ---------------------------------------------------------------- open-loop load at a fixed rate
 const loads = new Set();
@@ -189,7 +169,7 @@ async function main() {
   const client = new pg.Client({ connectionString: pgHandle.url });
   await client.connect();
   cleanups.push(() => client.end());
-  await seed(client, entries);
+  await seedServers(client, entries);
   log(`seeded ${entries.length} endpoints`);
 
   if (buildIsStale(ROOT)) {

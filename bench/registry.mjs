@@ -5,7 +5,7 @@
 //   [--entries=10000] [--latency-connections=1] [--no-import] [--no-service] [--explain] [--out=file.md] [--serve]
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 import { register } from "tsx/esm/api";
+import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
+import { seedServers } from "./seed.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -62,36 +64,6 @@ process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
 process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
 
 // ---------------------------------------------------------------- helpers
-/** CPU seconds (user + system) used so far by a process and all its descendants, live or ended. */
-function treeCpuSeconds(rootPid) {
-  const tick = 100; // USER_HZ on Linux
-  const stats = new Map();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, "utf8");
-      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-      // utime + stime + cutime + cstime: reaped children (e.g. ended Postgres backends) stay counted.
-      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick });
-    } catch {
-      /* exited */
-    }
-  }
-  const inTree = (pid) => {
-    for (let p = pid; p > 1; p = stats.get(p)?.ppid ?? 0) if (p === rootPid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const [pid, s] of stats) if (inTree(pid)) total += s.cpu;
-  return total;
-}
-
-/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
-function machineBusySeconds() {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
 function startChild(name, file, argv, env) {
   const child = spawn(process.execPath, [file, ...argv], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
@@ -177,37 +149,11 @@ function variations(corpus, n) {
   return out;
 }
 
-const id = (prefix, i) => `${prefix}${i.toString(36).padStart(6, "0")}${randomBytes(6).toString("hex")}`;
-
 async function seed(url, entries) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const BATCH = 1000;
-    for (let off = 0; off < entries.length; off += BATCH) {
-      const servers = [];
-      const versions = [];
-      entries.slice(off, off + BATCH).forEach((sj, j) => {
-        const sid = id("s", off + j);
-        servers.push({ id: sid, name: sj.name, title: sj.title ?? null, description: sj.description ?? "" });
-        versions.push({ id: id("v", off + j), serverId: sid, version: sj.version, serverJson: sj });
-      });
-      await client.query("BEGIN");
-      await client.query(
-        `INSERT INTO "Server" (id, name, title, description, visibility, "reviewState", status, "createdAt", "updatedAt")
-         SELECT x.id, x.name, x.title, x.description, 'ORG', 'APPROVED', 'ACTIVE', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-         FROM json_to_recordset($1::json) AS x(id text, name text, title text, description text)`,
-        [JSON.stringify(servers)],
-      );
-      await client.query(
-        `INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", status, "isLatest", "reviewState", "publishedAt", "statusChangedAt", "updatedAt")
-         SELECT x.id, x."serverId", x.version, x."serverJson", 'ACTIVE', true, 'APPROVED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-         FROM json_to_recordset($1::json) AS x(id text, "serverId" text, version text, "serverJson" jsonb)`,
-        [JSON.stringify(versions)],
-      );
-      await client.query("COMMIT");
-    }
-    await client.query("VACUUM ANALYZE");
+    await seedServers(client, entries);
   } finally {
     await client.end();
   }

@@ -22,6 +22,11 @@ export function json(data: unknown, init?: ResponseInit): Response {
   return Response.json(data, init);
 }
 
+/** Whether a Cookie header carries a next-auth session (plain or chunked, secure-prefixed or not). */
+export function hasSessionCookie(cookie: string | null | undefined): boolean {
+  return /(^|;\s*)(__Secure-)?next-auth\.session-token(\.\d+)?=/.test(cookie ?? "");
+}
+
 /**
  * Who is calling: a bearer token when an Authorization header is present (a bad one is a 401 even if
  * a session cookie is also sent), else the browser session, else anonymous. Tokens in the query string
@@ -38,7 +43,7 @@ export async function authenticate(req: Request): Promise<Principal> {
     return authenticateToken(m[1]);
   }
   // IDEs and scripts send no cookies: skip next-auth entirely for them (it is the costly part of a read).
-  if (!/(^|;\s*)(__Secure-)?next-auth\.session-token(\.\d+)?=/.test(req.headers.get("cookie") ?? "")) return ANONYMOUS;
+  if (!hasSessionCookie(req.headers.get("cookie"))) return ANONYMOUS;
   return sessionPrincipal();
 }
 

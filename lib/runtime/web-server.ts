@@ -3,6 +3,7 @@ import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
+import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { logger } from "../logger";
 import { ResponseCache, type CachedResponse } from "../registry/read-cache";
@@ -23,11 +24,9 @@ const FAST_ROUTES: FastRoute[] = [
   },
 ];
 
-const SESSION_COOKIE = /(^|;\s*)(__Secure-)?next-auth\.session-token/;
-
 function fastRoute(req: http.IncomingMessage): { route: FastRoute; match: RegExpExecArray } | undefined {
   // Browser sessions need next-auth inside Next; only cookie-less GETs take the fast path.
-  if (req.method !== "GET" || SESSION_COOKIE.test(req.headers.cookie ?? "")) return undefined;
+  if (req.method !== "GET" || hasSessionCookie(req.headers.cookie)) return undefined;
   const path = (req.url ?? "/").split("?")[0];
   for (const route of FAST_ROUTES) {
     const match = route.pattern.exec(path);
