@@ -5,7 +5,7 @@
 //   [--entries=10000] [--latency-connections=1] [--no-import] [--no-service] [--explain] [--out=file.md] [--serve]
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -160,7 +160,7 @@ async function seed(url, entries) {
 }
 
 // ---------------------------------------------------------------- import timing (fresh database)
-async function timeCorpusImport(adminUrl, migrate, corpus) {
+async function timeCorpusImport(adminUrl, migrate) {
   const dbName = "toolshed_import";
   const admin = new pg.Client({ connectionString: adminUrl.replace(/\/[^/]+$/, "/postgres") });
   await admin.connect();
@@ -173,42 +173,12 @@ async function timeCorpusImport(adminUrl, migrate, corpus) {
   const { resetEnvCache } = await import("../lib/env.ts");
   resetEnvCache();
   const { disconnectDb, db } = await import("../lib/db/client.ts");
-  const importFile = path.join(ROOT, "lib/registry/import.ts");
-  let how;
-  let detail;
+  const { importFrom } = await import("../lib/registry/import.ts");
+  const how = `lib/registry/import.ts importFrom("${CORPUS_BASENAME}") (what \`toolshed import\` runs)`;
   const t0 = performance.now();
   try {
-    const mod = existsSync(importFile) ? await import(importFile) : {};
-    if (typeof mod.importFrom === "function") {
-      how = `lib/registry/import.ts importFrom("${CORPUS_BASENAME}") (what \`toolshed import\` runs)`;
-      const r = await mod.importFrom(CORPUS, { actor: "cli" });
-      detail = `created ${r.created}, unchanged ${r.unchanged}, failed ${r.failed}${r.failures?.[0] ? ` (first: ${r.failures[0].label}: ${r.failures[0].reason.slice(0, 150)})` : ""}`;
-    } else {
-      const { insertVersion } = await import("../lib/registry/store.ts");
-      how = "700 sequential store.insertVersion calls (no import function in lib/registry/import.ts)";
-      let created = 0;
-      let failed = 0;
-      let firstError;
-      for (const sj of corpus) {
-        try {
-          const r = await insertVersion({
-            name: sj.name,
-            version: sj.version,
-            title: sj.title ?? null,
-            description: sj.description ?? "",
-            serverJson: sj,
-            remoteUrls: (sj.remotes ?? []).map((x) => x.url),
-            ownerTeamId: null,
-            publishedById: null,
-            reviewState: "APPROVED",
-          });
-          if (r.outcome === "created") created++;
-        } catch (e) {
-          if (!failed++) firstError = e.message;
-        }
-      }
-      detail = `created ${created}, rejected ${failed}${firstError ? ` (first: ${firstError.slice(0, 200)})` : ""}`;
-    }
+    const r = await importFrom(CORPUS, { actor: "cli" });
+    const detail = `created ${r.created}, unchanged ${r.unchanged}, failed ${r.failed}${r.failures?.[0] ? ` (first: ${r.failures[0].label}: ${r.failures[0].reason.slice(0, 150)})` : ""}`;
     const seconds = (performance.now() - t0) / 1000;
     const [{ n }] = await db().$queryRaw`SELECT count(*)::int AS n FROM "ServerVersion"`;
     return { how, seconds, rows: n, detail };
@@ -279,7 +249,7 @@ async function main() {
 
   let importResult;
   if (args["no-import"] !== "true") {
-    importResult = await timeCorpusImport(pgHandle.url, migrate, corpus);
+    importResult = await timeCorpusImport(pgHandle.url, migrate);
     log(`corpus import: ${importResult.seconds.toFixed(2)} s via ${importResult.how} (${importResult.rows} rows; ${importResult.detail})`);
   }
 
