@@ -68,6 +68,9 @@ const schema = z
     TOOLSHED_PROBE_CONCURRENCY: opt(int(1, 256)).default(8),
     TOOLSHED_PROBE_TIMEOUT_MS: opt(int(500, 120_000)).default(10_000),
     TOOLSHED_PROBE_RETENTION_DAYS: opt(int(1, 3650)).default(30),
+    MEILI_URL: opt(z.url({ protocol: /^https?$/, message: "expected the Meilisearch server URL, e.g. http://127.0.0.1:7700" })),
+    MEILI_MASTER_KEY: opt(z.string()),
+    MEILI_INDEX_PREFIX: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "expected letters, digits, - or _")).default("toolshed"),
   })
   .superRefine((e, ctx) => {
     const pair = (a: keyof typeof e, b: keyof typeof e) => {
