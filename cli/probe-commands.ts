@@ -6,19 +6,27 @@ import type { Command } from "./commands";
 
 type Row = ProbeSummary | { server: string; error: string };
 
-const ok = (r: Row) => "outcome" in r && (r.outcome === "up" || r.outcome === "degraded");
+const working = (outcome: string) => outcome === "up" || outcome === "degraded";
+const ok = (r: Row) => "endpoints" in r && r.endpoints.every((e) => working(e.outcome));
 
-/** The probe table: server, outcome, era, protocol, tools, ms; failures' reasons follow on stderr. */
+/** The probe table: one line per probed endpoint (every remote of every live version). */
 export function probeTable(rows: Row[]): string {
-  const head = ["SERVER", "OUTCOME", "ERA", "PROTOCOL", "TOOLS", "MS"];
-  const cells = rows.map((r) =>
-    "outcome" in r
-      ? [r.server, r.outcome.toUpperCase(), r.era ?? "-", r.protocolVersion ?? "-", String(r.counts.tools), String(r.timings.totalMs)]
-      : [r.server, "FAILED", "-", "-", "-", "-"],
+  const head = ["SERVER", "VERSION", "TRANSPORT", "OUTCOME", "ERA", "PROTOCOL", "TOOLS", "MS"];
+  const cells = rows.flatMap((r) =>
+    "endpoints" in r
+      ? r.endpoints.map((e) => [r.server, e.version, e.transport, e.outcome.toUpperCase(), e.era ?? "-", e.protocolVersion ?? "-", String(e.toolCount), String(e.totalMs)])
+      : [[r.server, "-", "-", "FAILED", "-", "-", "-", "-"]],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i >= 4 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (c: string[]) => c.map((x, i) => (i >= 6 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join("  ").trimEnd();
   return [line(head), ...cells.map(line)].join("\n");
+}
+
+/** Why each failing endpoint failed, one line each (the endpoint named when the server has several). */
+function failures(r: Row): string[] {
+  if (!("endpoints" in r)) return [`${r.server}: ${r.error}`];
+  const bad = r.endpoints.filter((e) => !working(e.outcome));
+  return bad.map((e) => `${r.server}: ${e.error ?? e.outcome}${r.endpoints.length > 1 ? ` [${e.version} ${e.transport} ${e.endpoint}]` : ""}`);
 }
 
 export const PROBE_COMMANDS: Command[] = [
@@ -44,7 +52,7 @@ export const PROBE_COMMANDS: Command[] = [
         return 0;
       }
       process.stdout.write(probeTable(rows) + "\n");
-      for (const r of rows) if (!ok(r)) process.stderr.write(`${r.server}: ${r.error ?? "failed"}\n`);
+      for (const line of rows.flatMap(failures)) process.stderr.write(line + "\n");
       return rows.every(ok) ? 0 : 1;
     },
   },

@@ -13,11 +13,22 @@ export interface ProbeableServer {
   versionId: string | null;
   version: string | null;
   serverJson: Record<string, unknown> | null;
+  /** How many other live versions list remotes (probed too, see olderVersionsWithRemotes). */
+  olderWithRemotes: number;
+}
+
+/** A version other than the latest that still has remotes to probe. */
+export interface OlderVersion {
+  id: string;
+  version: string;
+  serverJson: Record<string, unknown>;
 }
 
 const SELECT = Prisma.sql`
   SELECT s.id, s.name, s."ownerTeamId", s."probeIntervalSec", s."probeFailures", s."upstreamUrl", s."upstreamTransport"::text AS "upstreamTransport",
-         v.id AS "versionId", v.version, v."serverJson"
+         v.id AS "versionId", v.version, v."serverJson",
+         (SELECT count(*)::int FROM "ServerVersion" o WHERE o."serverId" = s.id AND NOT o."isLatest" AND o.status <> 'DELETED'
+            AND jsonb_typeof(o."serverJson"->'remotes') = 'array' AND jsonb_array_length(o."serverJson"->'remotes') > 0) AS "olderWithRemotes"
   FROM "Server" s
   LEFT JOIN "ServerVersion" v ON v."serverId" = s.id AND v."isLatest" AND v.status <> 'DELETED'`;
 
@@ -55,6 +66,18 @@ export async function claimDue(limit: number, leaseSec: number, now = new Date()
   // Most overdue first (never probed before all), as claimed.
   const rank = new Map(claimed.map((c) => [c.id, c.was?.getTime() ?? -Infinity]));
   return (await serversByIds([...rank.keys()])).sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+}
+
+/**
+ * The server's other live versions that list remotes, newest first. The latest version is part of
+ * ProbeableServer; probing these too keeps every published version's tool set and health current.
+ */
+export async function olderVersionsWithRemotes(serverId: string): Promise<OlderVersion[]> {
+  return db().$queryRaw<OlderVersion[]>`
+    SELECT v.id, v.version, v."serverJson" FROM "ServerVersion" v
+    WHERE v."serverId" = ${serverId} AND NOT v."isLatest" AND v.status <> 'DELETED'
+      AND jsonb_typeof(v."serverJson"->'remotes') = 'array' AND jsonb_array_length(v."serverJson"->'remotes') > 0
+    ORDER BY v."publishedAt" DESC, v.version DESC`;
 }
 
 /** Every server with something to probe (for `toolshed probe --all`), by name. */

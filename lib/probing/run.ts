@@ -2,12 +2,12 @@ import { env } from "../env";
 import { redact, type ProbeCredentials } from "./credential-rules";
 import { probeServer, type ProbeResult } from "./probe";
 import { probeTargetsOf, substitute, type ProbeTarget } from "./targets";
-import type { ProbeableServer } from "./repository";
 
 /**
- * Turning a registered server into a probe: which endpoint (the gateway's upstream override, else the
- * first streamable-http/sse remote of the latest version), with the owner's configured headers and URL
- * variables, through the safe fetch (probeServer's default: TOOLSHED_ALLOWED_NETWORKS), within a hard deadline.
+ * Turning a registered server version into probes: which endpoints (its streamable-http/sse remotes,
+ * or the gateway's upstream override for the latest version), with the owner's configured headers and
+ * URL variables, through the safe fetch (probeServer's default: TOOLSHED_ALLOWED_NETWORKS), within a
+ * hard deadline.
  */
 
 export interface Endpoint {
@@ -30,21 +30,34 @@ function mergeHeaders(base: Record<string, string> | undefined, configured: Reco
 
 const placeholders = (url: string) => [...url.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1]);
 
-export function endpointOf(server: ProbeableServer, creds: ProbeCredentials): Endpoint | undefined {
+/** A gateway upstream override: replaces the latest version's remotes. */
+export interface Upstream {
+  url: string;
+  transport: "streamable-http" | "sse";
+}
+
+/**
+ * Every endpoint of one version: its streamable-http and sse remotes in server.json order (or the
+ * upstream override instead), with configured headers and URL variables filled in.
+ */
+export function endpointsOf(serverJson: unknown, creds: ProbeCredentials, upstream?: Upstream): Endpoint[] {
   const values = { ...creds.headers, ...creds.variables };
-  let published: ProbeTarget | undefined;
-  let resolved: ProbeTarget | undefined;
-  if (server.upstreamUrl) {
-    published = { url: server.upstreamUrl, transport: server.upstreamTransport === "SSE" ? "sse" : "streamable-http" };
-    resolved = substitute(published, creds.variables).target;
-  } else {
-    published = probeTargetsOf(server.serverJson)[0]?.target;
-    resolved = probeTargetsOf(server.serverJson, values)[0]?.target;
+  let pairs: [ProbeTarget, ProbeTarget][];
+  if (upstream) pairs = [[upstream, substitute(upstream, creds.variables).target]];
+  else {
+    const filled = probeTargetsOf(serverJson, values);
+    pairs = probeTargetsOf(serverJson).map((p, i) => [p.target, filled[i].target]);
   }
-  if (!published || !resolved) return undefined;
-  const target = { ...resolved, headers: mergeHeaders(resolved.headers, creds.headers) };
-  if (!target.headers) delete target.headers;
-  return { published: published.url, transport: published.transport, target, missingVariables: placeholders(resolved.url) };
+  return pairs.map(([published, resolved]) => {
+    const target = { ...resolved, headers: mergeHeaders(resolved.headers, creds.headers) };
+    if (!target.headers) delete target.headers;
+    return { published: published.url, transport: published.transport, target, missingVariables: placeholders(resolved.url) };
+  });
+}
+
+/** Endpoints that reach the same place with the same headers are probed once per run. */
+export function endpointKey(ep: Endpoint): string {
+  return JSON.stringify([ep.transport, ep.target.url, Object.entries(ep.target.headers ?? {}).sort()]);
 }
 
 const EMPTY_COUNTS = { tools: 0, prompts: 0, resources: 0, resourceTemplates: 0 };

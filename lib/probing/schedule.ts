@@ -23,6 +23,19 @@ export function isReachable(outcome: Outcome): boolean {
   return outcome === "UP" || outcome === "DEGRADED" || outcome === "AUTH_REQUIRED";
 }
 
+const RANK: Outcome[] = ["UP", "DEGRADED", "AUTH_REQUIRED", "ERROR", "DOWN"];
+
+/**
+ * A server's health from the probes of its latest version's endpoints: their common outcome; DEGRADED
+ * when some endpoint works and another does not; otherwise the best of them.
+ */
+export function combinedOutcome(outcomes: Outcome[]): Outcome {
+  if (!outcomes.length) throw new Error("combinedOutcome needs at least one outcome");
+  if (outcomes.every((o) => o === outcomes[0])) return outcomes[0];
+  if (outcomes.some((o) => o === "UP" || o === "DEGRADED")) return "DEGRADED";
+  return RANK.find((r) => outcomes.includes(r))!;
+}
+
 export function failuresAfter(previous: number, outcome: Outcome): number {
   return isFailure(outcome) ? previous + 1 : 0;
 }

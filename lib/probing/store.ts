@@ -3,7 +3,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
 import { diffDefinitions, type Def } from "./drift";
 import type { ProbeResult } from "./probe";
-import { isReachable } from "./schedule";
+import { isReachable, type Outcome } from "./schedule";
 
 type Tx = Prisma.TransactionClient;
 
@@ -15,9 +15,11 @@ export interface ProbeContext {
   transport: "STREAMABLE_HTTP" | "SSE";
   trigger: "SCHEDULED" | "MANUAL" | "PUBLISH";
   startedAt: Date;
-  /** The server's schedule after this probe. */
-  nextProbeAt: Date;
-  failures: number;
+  /**
+   * Given on the last probe of a run, which is one of the latest version's: the server's health and
+   * schedule after the whole run. `changed` is what the run's earlier probes of the latest version saw.
+   */
+  server?: { health: Outcome; nextProbeAt: Date; failures: number; changed: boolean | null };
 }
 
 export interface Recorded {
@@ -27,7 +29,10 @@ export interface Recorded {
   definitionsWritten: number;
   toolSetCreated: boolean;
   driftEventId: string | null;
-  changedSinceApproval: boolean;
+  /** This probe's listing compared with the approved set (null: no complete listing or nothing approved). */
+  changed: boolean | null;
+  /** The server's flag after this probe (only when it carried the server's update). */
+  changedSinceApproval: boolean | null;
 }
 
 /** The window behind uptime30d and p50LatencyMs (probes older than the retention window are gone anyway). */
@@ -112,11 +117,35 @@ async function insertProbe(tx: Tx, ctx: ProbeContext, r: ProbeResult, toolSetId:
   return id;
 }
 
+/** Unknown (null) only when neither probe could compare with the approved set. */
+const eitherChanged = (a: boolean | null, b: boolean | null) => (a === null ? b : b === null ? a : a || b);
+
+/**
+ * The server's row after a run: health, schedule, the "changed since approval" flag, and uptime and
+ * p50 over the latest version's probes in the health window.
+ */
+async function updateServer(tx: Tx, ctx: ProbeContext, after: NonNullable<ProbeContext["server"]>, changed: boolean | null) {
+  const since = new Date(ctx.startedAt.getTime() - HEALTH_WINDOW_DAYS * 86_400_000);
+  const [server] = await tx.$queryRaw<{ changedSinceApproval: boolean }[]>`
+    UPDATE "Server" s SET
+      health = ${after.health}::"ProbeOutcome", "lastProbedAt" = ${ctx.startedAt}::timestamp, "nextProbeAt" = ${after.nextProbeAt}::timestamp,
+      "probeFailures" = ${after.failures}::int, "changedSinceApproval" = COALESCE(${changed}::boolean, s."changedSinceApproval"),
+      "uptime30d" = a.uptime, "p50LatencyMs" = a.p50
+    FROM (
+      SELECT round(100.0 * count(*) FILTER (WHERE outcome::text = ANY(${REACHABLE}::text[])) / greatest(count(*), 1), 2)::float8 AS uptime,
+             (percentile_disc(0.5) WITHIN GROUP (ORDER BY "totalMs") FILTER (WHERE outcome IN ('UP', 'DEGRADED')))::int AS p50
+      FROM "Probe" WHERE "serverVersionId" = ${ctx.versionId} AND "startedAt" > ${since}::timestamp
+    ) a
+    WHERE s.id = ${ctx.serverId}
+    RETURNING s."changedSinceApproval"`;
+  return server;
+}
+
 /**
  * Persists one probe of a server version in one transaction (serialised per version by a row lock):
  * the Probe row always; for a complete listing the ToolSet (definitions written only when the set is
- * new), the version's current set and denormalised tool columns, the approval pin and drift; then the
- * server's health, uptime, p50 and schedule.
+ * new), the version's current set and denormalised tool columns, the approval pin and drift; and, on
+ * the last probe of a run, the server's health, uptime, p50 and schedule.
  *
  * Approval pins the approved set: a version approved before it was ever probed has no approved
  * fingerprint yet, so the first complete listing after approval becomes the approved set.
@@ -152,26 +181,15 @@ export async function recordProbe(ctx: ProbeContext, r: ProbeResult): Promise<Re
       changed = r.toolSetFingerprint !== approved;
       if (changed) driftEventId = await recordDrift(tx, ctx, probeId, approved, r);
     }
-    const since = new Date(now.getTime() - HEALTH_WINDOW_DAYS * 86_400_000);
-    const [server] = await tx.$queryRaw<{ changedSinceApproval: boolean }[]>`
-      UPDATE "Server" s SET
-        health = ${r.outcome}::"ProbeOutcome", "lastProbedAt" = ${now}::timestamp, "nextProbeAt" = ${ctx.nextProbeAt}::timestamp,
-        "probeFailures" = ${ctx.failures}::int, "changedSinceApproval" = COALESCE(${changed}::boolean, s."changedSinceApproval"),
-        "uptime30d" = a.uptime, "p50LatencyMs" = a.p50
-      FROM (
-        SELECT round(100.0 * count(*) FILTER (WHERE outcome::text = ANY(${REACHABLE}::text[])) / greatest(count(*), 1), 2)::float8 AS uptime,
-               (percentile_disc(0.5) WITHIN GROUP (ORDER BY "totalMs") FILTER (WHERE outcome IN ('UP', 'DEGRADED')))::int AS p50
-        FROM "Probe" WHERE "serverId" = ${ctx.serverId} AND "startedAt" > ${since}::timestamp
-      ) a
-      WHERE s.id = ${ctx.serverId}
-      RETURNING s."changedSinceApproval"`;
+    const server = ctx.server ? await updateServer(tx, ctx, ctx.server, eitherChanged(changed, ctx.server.changed)) : null;
     return {
       probeId,
       toolSetId: toolSet?.id ?? null,
       definitionsWritten: toolSet?.written ?? 0,
       toolSetCreated: toolSet?.created ?? false,
       driftEventId,
-      changedSinceApproval: server?.changedSinceApproval ?? false,
+      changed,
+      changedSinceApproval: server?.changedSinceApproval ?? null,
     };
   });
 }

@@ -34,11 +34,11 @@ describe("toolshed probe", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const [head, row, ...rest] = lines(r.stdout);
-    expect(head.split(/\s+/)).toEqual(["SERVER", "OUTCOME", "ERA", "PROTOCOL", "TOOLS", "MS"]);
+    expect(head.split(/\s+/)).toEqual(["SERVER", "VERSION", "TRANSPORT", "OUTCOME", "ERA", "PROTOCOL", "TOOLS", "MS"]);
     expect(rest).toEqual([]);
     const cells = row.split(/\s+/);
-    expect(cells.slice(0, 5)).toEqual(["io.test/everything", "UP", "legacy", "2025-11-25", "13"]);
-    expect(Number(cells[5])).toBeGreaterThan(0);
+    expect(cells.slice(0, 7)).toEqual(["io.test/everything", "1.0.0", "streamable-http", "UP", "legacy", "2025-11-25", "13"]);
+    expect(Number(cells[7])).toBeGreaterThan(0);
     expect(await db().probe.count({ where: { server: { name: "io.test/everything" }, trigger: "MANUAL", outcome: "UP" } })).toBe(1);
   });
 
@@ -47,7 +47,7 @@ describe("toolshed probe", () => {
     await publishRemote(admin, "io.test/locked", locked.url);
     const r = await toolshed(["probe", "--all"]);
     expect(r.code).toBe(1);
-    const rows = lines(r.stdout).slice(1).map((l) => l.split(/\s+/).slice(0, 2));
+    const rows = lines(r.stdout).slice(1).map((l) => l.split(/\s+/)).map((c) => [c[0], c[3]]);
     expect(rows).toEqual([
       ["io.test/everything", "UP"],
       ["io.test/locked", "AUTH_REQUIRED"],

@@ -19,14 +19,19 @@ export async function adminPrincipal(email = `admin-${randomBytes(3).toString("h
   return { kind: "user", userId: u.id, email: u.email, role: "ADMIN" };
 }
 
-/** Publishes `name` with one remote; the registry approves what is published here (reviewState APPROVED). */
-export async function publishRemote(p: Principal, name: string, url: string, extra: { version?: string; transport?: "streamable-http" | "sse"; remote?: Record<string, unknown> } = {}) {
+/** Publishes `name` with one remote (and `more`); the registry approves what is published here (reviewState APPROVED). */
+export async function publishRemote(
+  p: Principal,
+  name: string,
+  url: string,
+  extra: { version?: string; transport?: "streamable-http" | "sse"; remote?: Record<string, unknown>; more?: { type: string; url: string }[] } = {},
+) {
   return publish(p, {
     $schema: SCHEMA,
     name,
     description: `Test server ${name}`,
     version: extra.version ?? "1.0.0",
-    remotes: [{ type: extra.transport ?? "streamable-http", url, ...extra.remote }],
+    remotes: [{ type: extra.transport ?? "streamable-http", url, ...extra.remote }, ...(extra.more ?? [])],
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffSec, failuresAfter, isFailure, isReachable, JITTER, leaseSec, MAX_BACKOFF_SEC, nextProbeAt } from "@/lib/probing/schedule";
+import { backoffSec, combinedOutcome, failuresAfter, isFailure, isReachable, JITTER, leaseSec, MAX_BACKOFF_SEC, nextProbeAt } from "@/lib/probing/schedule";
 
 const now = new Date("2026-11-22T00:00:00Z");
 const inSec = (d: Date) => (d.getTime() - now.getTime()) / 1000;
@@ -41,5 +41,20 @@ describe("probe schedule", () => {
   it("leases a claim for longer than a probe can take", () => {
     expect(leaseSec(10_000)).toBeGreaterThan(10 + 2);
     expect(leaseSec(10_000)).toBeLessThanOrEqual(120);
+  });
+});
+
+describe("a server's health from its latest version's endpoints", () => {
+  it.each([
+    [["UP"], "UP"],
+    [["UP", "UP"], "UP"],
+    [["DOWN", "DOWN"], "DOWN"],
+    [["UP", "DOWN"], "DEGRADED"],
+    [["DOWN", "DEGRADED"], "DEGRADED"],
+    [["AUTH_REQUIRED", "UP"], "DEGRADED"],
+    [["DOWN", "AUTH_REQUIRED"], "AUTH_REQUIRED"],
+    [["DOWN", "ERROR"], "ERROR"],
+  ] as const)("%j → %s", (outcomes, expected) => {
+    expect(combinedOutcome([...outcomes])).toBe(expected);
   });
 });
