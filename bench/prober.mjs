@@ -2,7 +2,7 @@
 // Prober benchmark: 1,000 registered endpoints (pointing at a few real local MCP servers) swept by the
 // worker, while the registry API is measured at a fixed request rate, idle and during the sweep.
 // See bench/README.md ("Prober"). Usage: node bench/prober.mjs [--endpoints=1000] [--rate=100]
-//   [--idle=15] [--sweeps=2] [--concurrency=8] [--fleet-nice=0] [--explain] [--out=file.md] [--profile-worker=DIR]
+//   [--idle=15] [--sweeps=2] [--concurrency=8] [--probe-rate=N] [--fleet-nice=0] [--explain] [--out=file.md] [--profile-worker=DIR]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +24,8 @@ const RATE = Number(args.rate ?? 100);
 const IDLE_S = Number(args.idle ?? 15);
 const SWEEPS = Number(args.sweeps ?? 2);
 const CONCURRENCY = String(args.concurrency ?? 8);
+/** The worker's TOOLSHED_PROBE_RATE (server probes started per second); unset = the default. */
+const PROBE_RATE = args["probe-rate"];
 /** Niceness of the local MCP servers, which stand in for servers that would run on other machines. */
 const FLEET_NICE = Number(args["fleet-nice"] ?? 0);
 const log = (m) => process.stderr.write(`[bench:prober] ${m}\n`);
@@ -214,7 +216,7 @@ async function main() {
     const t0 = Date.now();
     const since = new Date(t0).toISOString();
     const profile = args["profile-worker"] ? ["--cpu-prof", `--cpu-prof-dir=${args["profile-worker"]}`] : [];
-    if (!worker) worker = startChild("toolshed worker", path.join(ROOT, "bin/toolshed.mjs"), ["worker"], { ...common, TOOLSHED_PROBE_CONCURRENCY: CONCURRENCY }, profile);
+    if (!worker) worker = startChild("toolshed worker", path.join(ROOT, "bin/toolshed.mjs"), ["worker"], { ...common, TOOLSHED_PROBE_CONCURRENCY: CONCURRENCY, ...(PROBE_RATE ? { TOOLSHED_PROBE_RATE: PROBE_RATE } : {}) }, profile);
     else await client.query(`UPDATE "Server" SET "nextProbeAt" = NULL`);
     const cpu0 = { worker: treeCpuSeconds(worker.pid), fleet: treeCpuSeconds(fleet.pid), web: treeCpuSeconds(web.pid), bench: process.cpuUsage(), machine: machineBusySeconds() };
     let done = 0;
@@ -276,7 +278,7 @@ async function main() {
   const lines = [
     `## Prober benchmark — ${new Date().toISOString()}`,
     "",
-    `${ENDPOINTS} endpoints → ${urls.length} local MCP servers (${urls.map((u) => u.kind).join(", ")}, niceness ${FLEET_NICE}); worker concurrency ${CONCURRENCY}, probe timeout default; registry load ${RATE} req/s open loop (list page 1 and detail calls alternating).`,
+    `${ENDPOINTS} endpoints → ${urls.length} local MCP servers (${urls.map((u) => u.kind).join(", ")}, niceness ${FLEET_NICE}); worker concurrency ${CONCURRENCY}, probe rate ${PROBE_RATE ?? "default"}/s, probe timeout default; registry load ${RATE} req/s open loop (list page 1 and detail calls alternating).`,
     "",
     "| sweep | probed | wall s (from worker start / reset) | s first→last probe | outcomes (p50 probe ms) | Σ probe time / concurrency, s | probe time by server |",
     "|---|---|---|---|---|---|---|",

@@ -37,6 +37,7 @@ export async function runWorker(opts: { signal?: AbortSignal } = {}): Promise<vo
   const e = env();
   logger.info("worker started", {
     concurrency: e.TOOLSHED_PROBE_CONCURRENCY,
+    rate: e.TOOLSHED_PROBE_RATE,
     intervalSec: e.TOOLSHED_PROBE_INTERVAL_SEC,
     timeoutMs: e.TOOLSHED_PROBE_TIMEOUT_MS,
     retentionDays: e.TOOLSHED_PROBE_RETENTION_DAYS,

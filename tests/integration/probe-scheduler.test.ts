@@ -154,4 +154,29 @@ describe("scheduling after probes", () => {
     expect(seen.sort()).toEqual(names);
     expect(await db().probe.count()).toBe(before + names.length);
   });
+
+  it("spreads a mass of due servers over time at the configured start rate", async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `io.test/fleet-${String(20 + i).padStart(2, "0")}`);
+    await db().server.updateMany({ data: { nextProbeAt: new Date(Date.now() + 86_400_000) } });
+    await db().server.updateMany({ where: { name: { in: names } }, data: { nextProbeAt: null } });
+    const controller = new AbortController();
+    const starts: number[] = [];
+    const loop = runProbeLoop({
+      signal: controller.signal,
+      concurrency: 8,
+      rate: 10,
+      idleMs: 100,
+      onProbe: (s) => {
+        starts.push(Date.parse(s.probedAt));
+        if (starts.length === names.length) controller.abort();
+      },
+    });
+    const guard = setTimeout(() => controller.abort(), 20_000);
+    await loop;
+    clearTimeout(guard);
+    starts.sort((a, b) => a - b);
+    expect(starts).toHaveLength(names.length);
+    // 8 starts at 10 per second: at least 7 gaps of 100 ms, although 8 slots were free from the start.
+    expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(650);
+  });
 });
