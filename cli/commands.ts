@@ -10,7 +10,9 @@ import { AppError, validate } from "@/lib/errors";
 import { importFrom, resolveSource } from "@/lib/registry/import";
 import { parseSince } from "@/lib/registry/import-parse";
 import { PROBE_COMMANDS } from "./probe-commands";
+import { SEARCH_COMMANDS } from "./search-commands";
 import { progressBar } from "./progress";
+import { flushSearchIndex } from "@/lib/search/freshness";
 
 /** A command-line mistake: printed with exit code 2. */
 export class UsageError extends Error {}
@@ -41,7 +43,9 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   const database = await openDatabase();
   try {
     await migrate(database.url);
-    return await fn();
+    const result = await fn();
+    await flushSearchIndex(); // what the command wrote is searchable before the database closes
+    return result;
   } finally {
     await disconnectDb();
     await database.close();
@@ -153,4 +157,5 @@ export const COMMANDS: Command[] = [
     },
   },
   ...PROBE_COMMANDS,
+  ...SEARCH_COMMANDS,
 ];

@@ -3,8 +3,10 @@ import { env } from "@/lib/env";
 import { reasonOf } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { runProbeLoop } from "@/lib/probing/scheduler";
+import { flushSearchIndex, kickSearchIndex } from "@/lib/search/freshness";
 
 const WORKER_NICENESS = 10;
+const SEARCH_OUTBOX_SWEEP_MS = 1_000;
 
 /** Probing is background work: on a shared machine the web process (registry API, gateway) comes first. */
 function lowerPriority() {
@@ -17,7 +19,7 @@ function lowerPriority() {
 
 /**
  * The background worker (`toolshed worker`, started by `toolshed start` next to the web server):
- * scheduled probes and probe-history pruning, through the same services as the web app and the CLI.
+ * scheduled probes, probe-history pruning and the search outbox sweep, through the same services as the web app and the CLI.
  * Any number of workers may run against one database; claims use FOR UPDATE SKIP LOCKED.
  * Resolves after SIGTERM/SIGINT (or `signal`) once the probes in flight have finished.
  */
@@ -42,6 +44,8 @@ export async function runWorker(opts: { signal?: AbortSignal } = {}): Promise<vo
     timeoutMs: e.TOOLSHED_PROBE_TIMEOUT_MS,
     retentionDays: e.TOOLSHED_PROBE_RETENTION_DAYS,
   });
+  // Safety net for the search index: writes of processes that stopped before draining the outbox.
+  const sweepOutbox = setInterval(kickSearchIndex, SEARCH_OUTBOX_SWEEP_MS);
   try {
     await runProbeLoop({
       signal: controller.signal,
@@ -50,6 +54,8 @@ export async function runWorker(opts: { signal?: AbortSignal } = {}): Promise<vo
       onPrune: (deleted) => deleted && logger.info("pruned probe history", { deleted }),
     });
   } finally {
+    clearInterval(sweepOutbox);
+    await flushSearchIndex().catch(() => undefined);
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
     process.off("disconnect", stop);

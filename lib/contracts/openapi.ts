@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { SCOPES } from "../auth/scopes";
 import { ADMIN, body, errors, ERRORS, nullable, obj, ok, param, PUBLIC, PUBLISH, READ, ref, SIGNED_IN, str, type Json } from "./openapi-helpers";
 import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-probing";
+import { searchPaths, searchSchemas } from "./openapi-search";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -257,10 +258,11 @@ function build(): OpenApiDocument {
       { name: "v0 mirror", description: "The same API under /v0, as the official registry serves it" },
       { name: "toolshed", description: "Toolshed's own JSON endpoints" },
       { name: "probing", description: "Probe credentials, probe now, live preview and drift" },
+      { name: "search", description: "Search across servers and their tools" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

@@ -9,6 +9,7 @@ import { allProbeable, claimDue, olderVersionsWithRemotes, pruneProbes, reschedu
 import { endpointKey, endpointsOf, failedResult, redacted, runProbe, type Endpoint } from "./run";
 import { combinedOutcome, failuresAfter, leaseSec, nextProbeAt } from "./schedule";
 import { recordProbe } from "./store";
+import { kickSearchIndex } from "../search/freshness";
 
 export interface ProbeOptions {
   /** Outbound fetch (tests pass a safe fetch allowing loopback); default: the env policy. */
@@ -133,6 +134,7 @@ export async function probeAndRecord(server: ProbeableServer, trigger: "SCHEDULE
     drift ||= rec.driftEventId !== null;
     if (last) flag = rec.changedSinceApproval ?? false;
   }
+  kickSearchIndex(); // health, tool sets and the changed flag are indexed
   const primary = latest[0];
   const { startedAt, result } = resultOf(primary);
   return {

@@ -11,8 +11,12 @@ export interface ListFilters {
 }
 
 export interface CursorState {
-  /** Last (name, version) of the previous page: keyset pagination, stable under concurrent inserts. */
-  after: [string, string];
+  /**
+   * Where the previous page ended. Without a search: its last (name, version), keyset pagination that
+   * is stable under concurrent inserts. With a search: (position of its last server in the relevance
+   * order, that row's version).
+   */
+  after: [string, string] | [number, string];
   filters: ListFilters;
 }
 
@@ -21,7 +25,7 @@ export interface CursorState {
  * signature alone does not prove the cursor was issued here, and a crafted one must be a 400, not a 500.
  */
 const payloadSchema = z.tuple([
-  z.tuple([z.string().max(1000), z.string().max(1000)]),
+  z.union([z.tuple([z.string().max(1000), z.string().max(1000)]), z.tuple([z.number().int().min(0).max(1_000_000), z.string().max(1000)])]),
   z
     .object({
       search: z.string().max(200).optional(),
@@ -57,7 +61,8 @@ export function decodeCursor(cursor: string, key: string): CursorState {
   const r = payloadSchema.safeParse(decoded);
   if (!r.success) throw bad();
   const [after, filters] = r.data;
+  if ((typeof after[0] === "number") !== Boolean(filters.search)) throw bad();
   // Postgres text cannot hold NUL: a crafted one would surface as a database error.
-  if ([...after, filters.search, filters.version].some((s) => s?.includes("\u0000"))) throw bad();
+  if ([after[0], after[1], filters.search, filters.version].some((s) => typeof s === "string" && s.includes("\u0000"))) throw bad();
   return { after, filters };
 }

@@ -52,20 +52,43 @@ export function visibilitySql(scope: VisibilityScope): Prisma.Sql {
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function listVersions(scope: VisibilityScope, f: ListFilters, after: [string, string] | undefined, limit: number): Promise<VersionRow[]> {
+/** The non-ordering filters of a list query as SQL conditions (visibility first). */
+function listConditions(scope: VisibilityScope, f: ListFilters): Prisma.Sql[] {
   const where: Prisma.Sql[] = [visibilitySql(scope)];
   if (!f.includeDeleted) where.push(Prisma.sql`v.status <> 'DELETED'`);
   if (f.version === "latest") where.push(Prisma.sql`v."isLatest"`);
   else if (f.version) where.push(Prisma.sql`v.version = ${f.version}`);
   if (f.updatedSince) where.push(Prisma.sql`v."updatedAt" > ${new Date(f.updatedSince)}`);
-  if (f.search) {
-    const p = likePattern(f.search);
-    where.push(Prisma.sql`(s.name ILIKE ${p} OR s.title ILIKE ${p} OR s.description ILIKE ${p})`);
-  }
+  return where;
+}
+
+/** Versions in (name, version) order after the keyset `after`, without a search term (see searchedVersions). */
+export async function listVersions(scope: VisibilityScope, f: ListFilters, after: [string, string] | undefined, limit: number): Promise<VersionRow[]> {
+  const where = listConditions(scope, f);
   // The row comparison spans two tables, so Postgres cannot turn it into an index bound; the redundant
   // `s.name >=` lets it start the Server_name_key scan at the cursor instead of at the first entry.
   if (after) where.push(Prisma.sql`s.name >= ${after[0]} AND (s.name, v.version) > (${after[0]}, ${after[1]})`);
   return db().$queryRaw<VersionRow[]>`${SELECT} WHERE ${Prisma.join(where, " AND ")} ORDER BY s.name, v.version LIMIT ${limit}`;
+}
+
+/** The versions of these servers that pass the filters, in the servers' given order, then by version. */
+export async function versionsOfServers(scope: VisibilityScope, f: ListFilters, serverIds: string[]): Promise<VersionRow[]> {
+  if (!serverIds.length) return [];
+  const where = listConditions(scope, f);
+  return db().$queryRaw<VersionRow[]>`
+    ${SELECT} JOIN unnest(${serverIds}::text[]) WITH ORDINALITY AS o(id, n) ON o.id = s.id
+    WHERE ${Prisma.join(where, " AND ")} ORDER BY o.n, v.version`;
+}
+
+/**
+ * Servers whose name contains `search` (the official registry's match) that are not in `exclude`
+ * (the search index's matches), by name, for the tail of a search listing.
+ */
+export async function nameMatches(scope: VisibilityScope, search: string, exclude: string[], offset: number, limit: number): Promise<string[]> {
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    SELECT s.id FROM "Server" s WHERE s.name ILIKE ${likePattern(search)} AND NOT (s.id = ANY(${exclude}::text[])) AND ${visibilitySql(scope)}
+    ORDER BY s.name OFFSET ${offset} LIMIT ${limit}`;
+  return rows.map((r) => r.id);
 }
 
 export async function versionsOfServer(scope: VisibilityScope, name: string, includeDeleted: boolean): Promise<VersionRow[]> {

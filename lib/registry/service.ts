@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { decidePublish } from "../access/publishing";
-import { visibilityScope, type VisibilityScope } from "../access/visibility";
+import { readScopeOf } from "../access/scope";
 import { recordAudit } from "../audit/service";
 import type { Principal } from "../auth/principal";
 import { listServersQuery, statusChangeBody, type ServerList, type ServerResponse } from "../contracts/registry-api";
@@ -8,7 +8,9 @@ import type { ServerJson } from "../contracts/server-json";
 import { env } from "../env";
 import { AppError, validate } from "../errors";
 import { requireSignedIn } from "../auth/guards";
-import { decodeCursor, encodeCursor, type ListFilters } from "./cursor";
+import type { VisibilityScope } from "../access/visibility";
+import { searchIndex } from "../search/indexer";
+import { decodeCursor, encodeCursor, type CursorState, type ListFilters } from "./cursor";
 import * as repo from "./repository";
 import { validateForPublish } from "./validation";
 import { insertVersion, setStatus, versionFields, type DbStatus } from "./store";
@@ -18,42 +20,85 @@ const DEFAULT_LIMIT = 30;
 
 const cursorKey = () => createHash("sha256").update(`registry-cursor:${env().NEXTAUTH_SECRET ?? "toolshed"}`).digest("hex");
 
-async function scopeOf(p: Principal): Promise<VisibilityScope> {
-  const teams = p.kind === "anonymous" ? [] : (await repo.teamsOfUser(p.userId)).map((t) => t.teamId);
-  return visibilityScope(p, teams, { anonymousRead: env().TOOLSHED_ANONYMOUS_READ });
-}
 
-/** GET /v0.1/servers: keyset pages ordered by (name, version); the cursor carries the filters. */
+/**
+ * GET /v0.1/servers. Without `search`: keyset pages ordered by (name, version). With `search`: the
+ * search index's matches by relevance (typos, titles, descriptions, tools), then any other servers whose
+ * name contains the term (the official registry's match), so the result is a superset of it. The
+ * cursor carries the filters.
+ */
 export async function listServers(p: Principal, params: Record<string, string>): Promise<ServerList> {
   const q = validate(listServersQuery, params);
-  const scope = await scopeOf(p);
+  const scope = await readScopeOf(p);
   const limit = q.limit ?? DEFAULT_LIMIT;
   const state = q.cursor ? decodeCursor(q.cursor, cursorKey()) : undefined;
   const filters: ListFilters = state?.filters ?? {
-    search: q.search || undefined,
+    search: q.search?.trim() || undefined,
     version: q.version,
     updatedSince: q.updated_since,
     includeDeleted: q.updated_since ? true : (q.include_deleted ?? false),
   };
-  const rows = await repo.listVersions(scope, filters, state?.after, limit);
-  const last = rows.at(-1);
+  let rows: repo.VersionRow[];
+  let next: CursorState["after"] | undefined;
+  if (filters.search) {
+    const page = await searchedVersions(scope, filters, (state?.after as [number, string] | undefined) ?? [0, ""], limit);
+    rows = page.rows;
+    next = page.next;
+  } else {
+    rows = await repo.listVersions(scope, filters, state?.after as [string, string] | undefined, limit);
+    const last = rows.at(-1);
+    if (rows.length >= limit && last) next = [last.name, last.version];
+  }
   return {
     servers: rows.map(toServerResponse),
-    metadata: {
-      ...(rows.length >= limit && last ? { nextCursor: encodeCursor({ after: [last.name, last.version], filters }, cursorKey()) } : {}),
-      count: rows.length,
-    },
+    metadata: { ...(next ? { nextCursor: encodeCursor({ after: next, filters }, cursorKey()) } : {}), count: rows.length },
   };
 }
 
+/** Server ids at positions [from, from + count) of a search listing: index matches by relevance, then name matches. */
+async function searchOrder(scope: VisibilityScope, search: string, from: number, count: number): Promise<string[]> {
+  const index = searchIndex();
+  const query = { q: search, filters: {}, match: "all" as const, sort: "relevance" as const, scope, facets: [] };
+  const page = await index.searchServers({ ...query, offset: from, limit: count });
+  const ids = page.hits.map((h) => h.id);
+  if (ids.length === count) return ids;
+  // The index has no more: continue with the name matches it did not return.
+  const matched = page.total ? (await index.searchServers({ ...query, offset: 0, limit: page.total })).hits.map((h) => h.id) : [];
+  return [...ids, ...(await repo.nameMatches(scope, search, matched, Math.max(0, from - page.total), count - ids.length))];
+}
+
+/** One page of a search listing: whole servers in relevance order, each with its versions that pass the filters. */
+async function searchedVersions(scope: VisibilityScope, f: ListFilters, after: [number, string], limit: number) {
+  const rows: repo.VersionRow[] = [];
+  let pos = after[0];
+  // The previous page may have ended inside a server's versions: skip them up to and including that one.
+  let skipping = Boolean(after[1]);
+  for (;;) {
+    const ids = await searchOrder(scope, f.search!, pos, limit);
+    const position = new Map(ids.map((id, i) => [id, pos + i]));
+    for (const row of await repo.versionsOfServers(scope, f, ids)) {
+      const at = position.get(row.serverId)!;
+      if (skipping && at === after[0]) {
+        skipping = row.version !== after[1];
+        continue;
+      }
+      rows.push(row);
+      if (rows.length === limit) return { rows, next: [at, row.version] as [number, string] };
+    }
+    if (ids.length < limit) return { rows, next: undefined };
+    pos += ids.length;
+    skipping = false;
+  }
+}
+
 export async function listServerVersions(p: Principal, name: string, includeDeleted: boolean): Promise<ServerList> {
-  const rows = await repo.versionsOfServer(await scopeOf(p), name, includeDeleted);
+  const rows = await repo.versionsOfServer(await readScopeOf(p), name, includeDeleted);
   if (!rows.length) throw new AppError("not_found", `Server ${name} not found`);
   return { servers: rows.map(toServerResponse), metadata: { count: rows.length } };
 }
 
 export async function getServerVersion(p: Principal, name: string, version: string, includeDeleted: boolean): Promise<ServerResponse> {
-  const scope = await scopeOf(p);
+  const scope = await readScopeOf(p);
   const row = await repo.findVersion(scope, name, version);
   if (!row || (row.status === "DELETED" && !includeDeleted)) {
     const known = await repo.serverExistsVisible(scope, name);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
 import { bumpRegistryGeneration } from "./read-cache";
 import type { NewVersion } from "./store";
+import { kickSearchIndex } from "../search/freshness";
 
 export interface FirstVersionsResult {
   /** Server name → id of its version written here. */
@@ -83,9 +84,11 @@ export async function insertFirstVersions(batch: NewVersion[]): Promise<FirstVer
       SELECT r.id, r."serverId", r.version, r."serverJson", TRUE, r.status::"ServerStatus", r."statusMessage", ${now}::timestamp, r."publishedAt", r."publishedById", r."reviewState"::"ReviewState", ${now}::timestamp
       FROM jsonb_to_recordset(${JSON.stringify(versions)}::jsonb)
         AS r(id text, "serverId" text, version text, "serverJson" jsonb, status text, "statusMessage" text, "publishedAt" timestamp, "publishedById" text, "reviewState" text)`;
-    await tx.searchOutbox.createMany({ data: servers.map((s) => ({ entityType: "server", entityId: s.id, op: "UPSERT" as const })) });
     return { created: new Map(fresh.map((v, i) => [v.name, versions[i].id])), deferred };
   });
-  if (result.created.size) bumpRegistryGeneration();
+  if (result.created.size) {
+    bumpRegistryGeneration();
+    kickSearchIndex();
+  }
   return result;
 }

