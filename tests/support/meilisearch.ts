@@ -18,13 +18,11 @@ export interface MeilisearchServer {
 const PKG_PATH = path.join("node_modules", "@gaubee", "meilisearch-linux-amd64", "meilisearch");
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
-/** The binary's path, or undefined when none is installed. */
+/** The binary's path, or undefined when none is installed. MEILI_BINARY, when set, is the only candidate. */
 export function findMeilisearchBinary(): string | undefined {
-  const candidates = [
-    process.env.MEILI_BINARY,
-    path.join(ROOT, PKG_PATH),
-    path.join(ROOT, ".ci", "meilisearch", PKG_PATH),
-  ].filter((p): p is string => Boolean(p));
+  const candidates = process.env.MEILI_BINARY
+    ? [path.resolve(process.env.MEILI_BINARY)]
+    : [path.join(ROOT, PKG_PATH), path.join(ROOT, ".ci", "meilisearch", PKG_PATH)];
   return candidates.find((p) => existsSync(p) && statSync(p).isFile());
 }
 
