@@ -53,7 +53,7 @@ export async function drainOutbox(index: SearchIndex = searchIndex()): Promise<n
       async (tx) => {
         const rows = await tx.$queryRaw<{ serverId: string }[]>`
           DELETE FROM "SearchOutbox" WHERE id IN (SELECT id FROM "SearchOutbox" ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-          RETURNING "entityId" AS "serverId"`;
+          RETURNING "serverId"`;
         if (!rows.length) return 0;
         const ids = [...new Set(rows.map((r) => r.serverId))].sort();
         // Sorted, so two drainers wait for each other instead of deadlocking; held until commit, after the index write.

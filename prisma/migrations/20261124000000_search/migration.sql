@@ -1,6 +1,22 @@
+-- DropIndex
+DROP INDEX "SearchOutbox_processedAt_id_idx";
+
+-- hand-written: rows of the old outbox shape are dropped (every server is queued again at the end).
+DELETE FROM "SearchOutbox";
+
 -- AlterTable
-ALTER TABLE "SearchOutbox" ALTER COLUMN "entityType" SET DEFAULT 'server',
-ALTER COLUMN "op" SET DEFAULT 'UPSERT';
+ALTER TABLE "SearchOutbox" DROP COLUMN "attempts",
+DROP COLUMN "createdAt",
+DROP COLUMN "entityId",
+DROP COLUMN "entityType",
+DROP COLUMN "lastError",
+DROP COLUMN "op",
+DROP COLUMN "processedAt",
+ADD COLUMN     "enqueuedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+ADD COLUMN     "serverId" TEXT NOT NULL;
+
+-- DropEnum
+DROP TYPE "OutboxOp";
 
 -- CreateTable
 CREATE TABLE "SearchServer" (
@@ -50,7 +66,6 @@ CREATE TABLE "SearchWord" (
     CONSTRAINT "SearchWord_pkey" PRIMARY KEY ("word")
 );
 
-
 -- hand-written: search extensions, text and trigram indexes, and the outbox triggers.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -69,19 +84,19 @@ CREATE INDEX "SearchServer_name_idx" ON "SearchServer" ("name" COLLATE "C");
 -- prober's per-probe bookkeeping (lastProbedAt, nextProbeAt, probeFailures, uptime) from enqueuing.
 CREATE FUNCTION search_enqueue_server() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "SearchOutbox" ("entityId") VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+  INSERT INTO "SearchOutbox" ("serverId") VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION search_enqueue_server_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "SearchOutbox" ("entityId") VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD."serverId" ELSE NEW."serverId" END);
+  INSERT INTO "SearchOutbox" ("serverId") VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD."serverId" ELSE NEW."serverId" END);
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION search_enqueue_team_servers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "SearchOutbox" ("entityId") SELECT id FROM "Server" WHERE "ownerTeamId" = NEW.id;
+  INSERT INTO "SearchOutbox" ("serverId") SELECT id FROM "Server" WHERE "ownerTeamId" = NEW.id;
   RETURN NULL;
 END $$;
 
@@ -111,3 +126,6 @@ CREATE TRIGGER search_team_access AFTER INSERT OR UPDATE OR DELETE ON "ServerTea
 CREATE TRIGGER search_team_slug AFTER UPDATE OF slug ON "Team"
   FOR EACH ROW WHEN (OLD.slug IS DISTINCT FROM NEW.slug)
   EXECUTE FUNCTION search_enqueue_team_servers();
+
+-- Every existing server is queued, so the first drain after this migration builds the index.
+INSERT INTO "SearchOutbox" ("serverId") SELECT id FROM "Server";
