@@ -51,6 +51,8 @@ const schema = z
     GITHUB_ID: opt(z.string()),
     GITHUB_SECRET: opt(z.string()),
     TOOLSHED_ANONYMOUS_READ: bool(true),
+    TOOLSHED_SERVE_UNAPPROVED: bool(false),
+    TOOLSHED_REVIEWERS_TEAM: opt(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a team slug")).default("reviewers"),
     TOOLSHED_ALLOWED_NETWORKS: opt(
       z.string().transform((s, ctx) => {
         try {

@@ -6,6 +6,7 @@ import { ADMIN, body, errors, ERRORS, nullable, obj, ok, param, PUBLIC, PUBLISH,
 import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-probing";
 import { searchPaths, searchSchemas } from "./openapi-search";
 import { accessPaths, accessSchemas } from "./openapi-access";
+import { reviewPaths, reviewSchemas } from "./openapi-review";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -262,10 +263,11 @@ function build(): OpenApiDocument {
       { name: "search", description: "Search across servers and their tools" },
       { name: "access", description: "Invoke rules per server" },
       { name: "audit", description: "The audit trail (org admins)" },
+      { name: "review", description: "The review workflow: approve, reject, the queue" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths(), ...reviewPaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas(), ...reviewSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

@@ -3,6 +3,8 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
 import { diffDefinitions, type Def } from "./drift";
 import type { ProbeResult } from "./probe";
+import { refreshReviewFlags } from "../registry/store";
+import { stateAfterProbe, type ReviewState } from "../review/rules";
 import { isReachable, type Outcome } from "./schedule";
 
 type Tx = Prisma.TransactionClient;
@@ -180,6 +182,12 @@ export async function recordProbe(ctx: ProbeContext, r: ProbeResult): Promise<Re
     if (toolSet && approved) {
       changed = r.toolSetFingerprint !== approved;
       if (changed) driftEventId = await recordDrift(tx, ctx, probeId, approved, r);
+    }
+    // Drift moves an approved version to CHANGED (withheld from IDEs until re-approved); the approved set coming back undoes it.
+    const state = version ? stateAfterProbe(version.reviewState as ReviewState, changed) : null;
+    if (version && state !== version.reviewState) {
+      await tx.$executeRaw`UPDATE "ServerVersion" SET "reviewState" = ${state}::"ReviewState" WHERE id = ${ctx.versionId}`;
+      await refreshReviewFlags(tx, ctx.serverId);
     }
     const server = ctx.server ? await updateServer(tx, ctx, ctx.server, eitherChanged(changed, ctx.server.changed)) : null;
     return {

@@ -30,9 +30,30 @@ export interface VersionRow {
   changedSinceApproval: boolean;
 }
 
-const SELECT = Prisma.sql`
+/**
+ * What a registry read may see: the visibility scope and, with `approvedOnly`, the review rule for
+ * callers without review rights: only APPROVED versions (those of the caller's own teams excepted),
+ * and "latest" is the latest approved version.
+ */
+export type ReadView = VisibilityScope & { approvedOnly?: boolean };
+
+const reviewFiltered = (view: ReadView): view is { all: false; orgPublic: boolean; teamIds: string[]; approvedOnly: true } => !view.all && view.approvedOnly === true;
+
+/** The served-versions rule as a SQL condition on `v` and `s`. */
+function servedSql(view: ReadView): Prisma.Sql {
+  if (!reviewFiltered(view)) return Prisma.sql`TRUE`;
+  return Prisma.sql`(v."reviewState" = 'APPROVED' OR s."ownerTeamId" = ANY(${view.teamIds}::text[]))`;
+}
+
+/** Which version is "latest" for this view. */
+function latestSql(view: ReadView): Prisma.Sql {
+  if (!reviewFiltered(view)) return Prisma.sql`v."isLatest"`;
+  return Prisma.sql`(CASE WHEN s."ownerTeamId" = ANY(${view.teamIds}::text[]) THEN v."isLatest" ELSE v."isLatestApproved" END)`;
+}
+
+const select = (view: ReadView) => Prisma.sql`
   SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
-         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
+         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", ${latestSql(view)} AS "isLatest",
          v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source,
          v."toolCount", v."toolNames", v."toolSetFingerprint", s.health::text AS health, s."uptime30d", s."p50LatencyMs",
          s."lastProbedAt", s."changedSinceApproval"
@@ -52,31 +73,31 @@ export function visibilitySql(scope: VisibilityScope): Prisma.Sql {
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The non-ordering filters of a list query as SQL conditions (visibility first). */
-function listConditions(scope: VisibilityScope, f: ListFilters): Prisma.Sql[] {
-  const where: Prisma.Sql[] = [visibilitySql(scope)];
+/** The non-ordering filters of a list query as SQL conditions (visibility and review first). */
+function listConditions(view: ReadView, f: ListFilters): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [visibilitySql(view), servedSql(view)];
   if (!f.includeDeleted) where.push(Prisma.sql`v.status <> 'DELETED'`);
-  if (f.version === "latest") where.push(Prisma.sql`v."isLatest"`);
+  if (f.version === "latest") where.push(latestSql(view));
   else if (f.version) where.push(Prisma.sql`v.version = ${f.version}`);
   if (f.updatedSince) where.push(Prisma.sql`v."updatedAt" > ${new Date(f.updatedSince)}`);
   return where;
 }
 
 /** Versions in (name, version) order after the keyset `after`, without a search term (see searchedVersions). */
-export async function listVersions(scope: VisibilityScope, f: ListFilters, after: [string, string] | undefined, limit: number): Promise<VersionRow[]> {
-  const where = listConditions(scope, f);
+export async function listVersions(view: ReadView, f: ListFilters, after: [string, string] | undefined, limit: number): Promise<VersionRow[]> {
+  const where = listConditions(view, f);
   // The row comparison spans two tables, so Postgres cannot turn it into an index bound; the redundant
   // `s.name >=` lets it start the Server_name_key scan at the cursor instead of at the first entry.
   if (after) where.push(Prisma.sql`s.name >= ${after[0]} AND (s.name, v.version) > (${after[0]}, ${after[1]})`);
-  return db().$queryRaw<VersionRow[]>`${SELECT} WHERE ${Prisma.join(where, " AND ")} ORDER BY s.name, v.version LIMIT ${limit}`;
+  return db().$queryRaw<VersionRow[]>`${select(view)} WHERE ${Prisma.join(where, " AND ")} ORDER BY s.name, v.version LIMIT ${limit}`;
 }
 
 /** The versions of these servers that pass the filters, in the servers' given order, then by version. */
-export async function versionsOfServers(scope: VisibilityScope, f: ListFilters, serverIds: string[]): Promise<VersionRow[]> {
+export async function versionsOfServers(view: ReadView, f: ListFilters, serverIds: string[]): Promise<VersionRow[]> {
   if (!serverIds.length) return [];
-  const where = listConditions(scope, f);
+  const where = listConditions(view, f);
   return db().$queryRaw<VersionRow[]>`
-    ${SELECT} JOIN unnest(${serverIds}::text[]) WITH ORDINALITY AS o(id, n) ON o.id = s.id
+    ${select(view)} JOIN unnest(${serverIds}::text[]) WITH ORDINALITY AS o(id, n) ON o.id = s.id
     WHERE ${Prisma.join(where, " AND ")} ORDER BY o.n, v.version`;
 }
 
@@ -91,14 +112,15 @@ export async function nameMatches(scope: VisibilityScope, search: string, exclud
   return rows.map((r) => r.id);
 }
 
-export async function versionsOfServer(scope: VisibilityScope, name: string, includeDeleted: boolean): Promise<VersionRow[]> {
+export async function versionsOfServer(view: ReadView, name: string, includeDeleted: boolean): Promise<VersionRow[]> {
   const deleted = includeDeleted ? Prisma.sql`TRUE` : Prisma.sql`v.status <> 'DELETED'`;
-  return db().$queryRaw<VersionRow[]>`${SELECT} WHERE s.name = ${name} AND ${visibilitySql(scope)} AND ${deleted} ORDER BY v."publishedAt" DESC, v.version DESC`;
+  return db().$queryRaw<VersionRow[]>`
+    ${select(view)} WHERE s.name = ${name} AND ${visibilitySql(view)} AND ${servedSql(view)} AND ${deleted} ORDER BY v."publishedAt" DESC, v.version DESC`;
 }
 
-export async function findVersion(scope: VisibilityScope, name: string, version: string): Promise<VersionRow | undefined> {
-  const which = version === "latest" ? Prisma.sql`v."isLatest"` : Prisma.sql`v.version = ${version}`;
-  const rows = await db().$queryRaw<VersionRow[]>`${SELECT} WHERE s.name = ${name} AND ${which} AND ${visibilitySql(scope)} LIMIT 1`;
+export async function findVersion(view: ReadView, name: string, version: string): Promise<VersionRow | undefined> {
+  const which = version === "latest" ? latestSql(view) : Prisma.sql`v.version = ${version}`;
+  const rows = await db().$queryRaw<VersionRow[]>`${select(view)} WHERE s.name = ${name} AND ${which} AND ${visibilitySql(view)} AND ${servedSql(view)} LIMIT 1`;
   return rows[0];
 }
 

@@ -8,7 +8,6 @@ import type { ServerJson } from "../contracts/server-json";
 import { env } from "../env";
 import { AppError, validate } from "../errors";
 import { requireSignedIn } from "../auth/guards";
-import type { VisibilityScope } from "../access/visibility";
 import { searchIndex } from "../search/indexer";
 import { decodeCursor, encodeCursor, type CursorState, type ListFilters } from "./cursor";
 import * as repo from "./repository";
@@ -27,9 +26,17 @@ const cursorKey = () => createHash("sha256").update(`registry-cursor:${env().NEX
  * name contains the term (the official registry's match), so the result is a superset of it. The
  * cursor carries the filters.
  */
+/**
+ * What a registry read sees: the caller's visibility and, unless TOOLSHED_SERVE_UNAPPROVED, only
+ * approved versions (org admins and the owning team's members also see the others).
+ */
+async function readViewOf(p: Principal): Promise<repo.ReadView> {
+  return { ...(await readScopeOf(p)), approvedOnly: !env().TOOLSHED_SERVE_UNAPPROVED };
+}
+
 export async function listServers(p: Principal, params: Record<string, string>): Promise<ServerList> {
   const q = validate(listServersQuery, params);
-  const scope = await readScopeOf(p);
+  const scope = await readViewOf(p);
   const limit = q.limit ?? DEFAULT_LIMIT;
   const state = q.cursor ? decodeCursor(q.cursor, cursorKey()) : undefined;
   const filters: ListFilters = state?.filters ?? {
@@ -56,7 +63,7 @@ export async function listServers(p: Principal, params: Record<string, string>):
 }
 
 /** Server ids at positions [from, from + count) of a search listing: index matches by relevance, then name matches. */
-async function searchOrder(scope: VisibilityScope, search: string, from: number, count: number): Promise<string[]> {
+async function searchOrder(scope: repo.ReadView, search: string, from: number, count: number): Promise<string[]> {
   const index = searchIndex();
   const query = { q: search, filters: {}, match: "all" as const, sort: "relevance" as const, scope, facets: [] };
   const page = await index.searchServers({ ...query, offset: from, limit: count });
@@ -68,7 +75,7 @@ async function searchOrder(scope: VisibilityScope, search: string, from: number,
 }
 
 /** One page of a search listing: whole servers in relevance order, each with its versions that pass the filters. */
-async function searchedVersions(scope: VisibilityScope, f: ListFilters, after: [number, string], limit: number) {
+async function searchedVersions(scope: repo.ReadView, f: ListFilters, after: [number, string], limit: number) {
   const rows: repo.VersionRow[] = [];
   let pos = after[0];
   // The previous page may have ended inside a server's versions: skip them up to and including that one.
@@ -92,13 +99,13 @@ async function searchedVersions(scope: VisibilityScope, f: ListFilters, after: [
 }
 
 export async function listServerVersions(p: Principal, name: string, includeDeleted: boolean): Promise<ServerList> {
-  const rows = await repo.versionsOfServer(await readScopeOf(p), name, includeDeleted);
+  const rows = await repo.versionsOfServer(await readViewOf(p), name, includeDeleted);
   if (!rows.length) throw new AppError("not_found", `Server ${name} not found`);
   return { servers: rows.map(toServerResponse), metadata: { count: rows.length } };
 }
 
 export async function getServerVersion(p: Principal, name: string, version: string, includeDeleted: boolean): Promise<ServerResponse> {
-  const scope = await readScopeOf(p);
+  const scope = await readViewOf(p);
   const row = await repo.findVersion(scope, name, version);
   if (!row || (row.status === "DELETED" && !includeDeleted)) {
     const known = await repo.serverExistsVisible(scope, name);
@@ -132,7 +139,8 @@ export async function publish(p: Principal, body: unknown): Promise<ServerRespon
     ...versionFields(server),
     ownerTeamId,
     publishedById: actor.userId,
-    reviewState: "APPROVED",
+    // Org admins' publishes are approved; everyone else's wait for a reviewer.
+    reviewState: actor.role === "ADMIN" ? "APPROVED" : "PENDING",
   });
   if (r.outcome === "exists") throw new AppError("conflict", `Version ${server.version} of ${server.name} is already published; published versions are immutable, publish a new version`);
   await recordAudit(p, "server.publish", { type: "server_version", id: r.versionId }, { after: { name: server.name, version: server.version } });

@@ -80,8 +80,8 @@ export async function insertFirstVersions(batch: NewVersion[]): Promise<FirstVer
       reviewState: v.reviewState,
     }));
     await tx.$executeRaw`
-      INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", "isLatest", status, "statusMessage", "statusChangedAt", "publishedAt", "publishedById", "reviewState", "updatedAt")
-      SELECT r.id, r."serverId", r.version, r."serverJson", TRUE, r.status::"ServerStatus", r."statusMessage", ${now}::timestamp, r."publishedAt", r."publishedById", r."reviewState"::"ReviewState", ${now}::timestamp
+      INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", "isLatest", "isLatestApproved", status, "statusMessage", "statusChangedAt", "publishedAt", "publishedById", "reviewState", "updatedAt")
+      SELECT r.id, r."serverId", r.version, r."serverJson", TRUE, r."reviewState" = 'APPROVED', r.status::"ServerStatus", r."statusMessage", ${now}::timestamp, r."publishedAt", r."publishedById", r."reviewState"::"ReviewState", ${now}::timestamp
       FROM jsonb_to_recordset(${JSON.stringify(versions)}::jsonb)
         AS r(id text, "serverId" text, version text, "serverJson" jsonb, status text, "statusMessage" text, "publishedAt" timestamp, "publishedById" text, "reviewState" text)`;
     return { created: new Map(fresh.map((v, i) => [v.name, versions[i].id])), deferred };

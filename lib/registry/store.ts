@@ -4,7 +4,7 @@ import type { ServerJson } from "../contracts/server-json";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { bumpRegistryGeneration } from "./read-cache";
-import { becomesLatest } from "./versioning";
+import { becomesLatest, compareForLatest } from "./versioning";
 import { kickSearchIndex } from "../search/freshness";
 
 export type DbStatus = "ACTIVE" | "DEPRECATED" | "DELETED";
@@ -59,10 +59,13 @@ export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
         throw new AppError("validation_failed", `Remote URL ${url} is already used by server ${clash[0].name}`, { errors: [{ pointer: "/remotes", message: `already used by ${clash[0].name}` }] });
     }
     const publishedAt = v.publishedAt ?? new Date();
+    const stamp = { version: v.version, publishedAt };
     const current = server ? await tx.serverVersion.findFirst({ where: { serverId: server.id, isLatest: true }, select: { id: true, version: true, publishedAt: true } }) : null;
-    const latest = becomesLatest({ version: v.version, publishedAt }, current ?? undefined);
+    const latest = becomesLatest(stamp, current ?? undefined);
+    const currentApproved = server ? await tx.serverVersion.findFirst({ where: { serverId: server.id, isLatestApproved: true }, select: { id: true, version: true, publishedAt: true } }) : null;
+    const latestApproved = v.reviewState === "APPROVED" && becomesLatest(stamp, currentApproved ?? undefined);
     const serverId = server
-      ? (await tx.server.update({ where: { id: server.id }, data: latest ? { title: v.title, description: v.description } : {}, select: { id: true } })).id
+      ? (await tx.server.update({ where: { id: server.id }, data: latest ? { title: v.title, description: v.description, reviewState: v.reviewState } : {}, select: { id: true } })).id
       : (
           await tx.server.create({
             data: { name: v.name, title: v.title, description: v.description, ownerTeamId: v.ownerTeamId, createdById: v.publishedById, importSourceId: v.importSourceId ?? null, reviewState: v.reviewState },
@@ -70,12 +73,14 @@ export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
           })
         ).id;
     if (latest && current) await tx.serverVersion.update({ where: { id: current.id }, data: { isLatest: false } });
+    if (latestApproved && currentApproved) await tx.serverVersion.update({ where: { id: currentApproved.id }, data: { isLatestApproved: false } });
     const created = await tx.serverVersion.create({
       data: {
         serverId,
         version: v.version,
         serverJson: v.serverJson,
         isLatest: latest,
+        isLatestApproved: latestApproved,
         status: v.status ?? "ACTIVE",
         statusMessage: v.statusMessage ?? null,
         publishedAt,
@@ -107,4 +112,22 @@ export async function setStatus(serverId: string, versionIds: string[], status: 
   bumpRegistryGeneration();
   kickSearchIndex();
   return count;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Re-decides which APPROVED version of a server is its latest approved one (after a review or a
+ * drift changes review states), by the same rule as "latest", and keeps Server.reviewState equal to
+ * the latest version's.
+ */
+export async function refreshReviewFlags(tx: Tx, serverId: string): Promise<void> {
+  const versions = await tx.serverVersion.findMany({ where: { serverId }, select: { id: true, version: true, publishedAt: true, reviewState: true, isLatest: true, isLatestApproved: true } });
+  const approved = versions.filter((v) => v.reviewState === "APPROVED");
+  const best = approved.reduce<(typeof approved)[number] | undefined>((a, v) => (!a || compareForLatest(v, a) > 0 ? v : a), undefined);
+  const stale = versions.filter((v) => v.isLatestApproved && v.id !== best?.id).map((v) => v.id);
+  if (stale.length) await tx.serverVersion.updateMany({ where: { id: { in: stale } }, data: { isLatestApproved: false } });
+  if (best && !best.isLatestApproved) await tx.serverVersion.update({ where: { id: best.id }, data: { isLatestApproved: true } });
+  const latest = versions.find((v) => v.isLatest);
+  if (latest) await tx.server.update({ where: { id: serverId }, data: { reviewState: latest.reviewState } });
 }

@@ -2,7 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import type { VisibilityScope } from "../access/visibility";
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { synonymMap } from "./synonyms";
+import { identWords, proseText, proseWords, queryTokens, textSql, wordQueries } from "./postgres-text";
 import type { FacetCount, FacetName, Filters, SearchIndex, ServerDocument, ServerHit, ServerQuery, ServerResults, ToolQuery, ToolResults } from "./types";
 
 /*
@@ -12,99 +12,7 @@ import type { FacetCount, FacetName, Filters, SearchIndex, ServerDocument, Serve
  * into a safe tsquery with typo corrections (postgres-text.ts).
  */
 
-// ───────────── text: the same word splitting on both sides, and a tsquery built only from words ─────────────
-
-const WORD = /[\p{L}\p{N}]+/gu;
-const MAX_TOKENS = 8;
-const MAX_WORD = 40;
-/** Accents removed (NFKD, marks dropped), so "café" and "cafe" are one word. */
-const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}+/gu, "");
-
-/** Words of an identifier or short label, lower-case; camelCase also split ("getUserInfo" → getuserinfo, get, user, info). */
-export function identWords(s: string): string[] {
-  const out: string[] = [];
-  for (const part of fold(s).match(WORD) ?? []) {
-    out.push(part.toLowerCase());
-    const pieces = part.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u);
-    if (pieces.length > 1) out.push(...pieces.map((p) => p.toLowerCase()));
-  }
-  return out;
-}
-
-/** Prose with everything but words turned to spaces, for the english configuration to stem. */
-const proseText = (s: string | null | undefined) => (s ? fold(s).replace(/[^\p{L}\p{N}]+/gu, " ").trim() : "");
-const proseWords = (s: string) => fold(s).toLowerCase().match(WORD) ?? [];
-
-/** The words of a query, in order, without repeats; the last one is matched as a prefix. */
-export function queryTokens(q: string): string[] {
-  const words = (fold(q.slice(0, 2_000)).toLowerCase().match(WORD) ?? []).filter((w) => w.length <= MAX_WORD);
-  return [...new Set(words)].slice(0, MAX_TOKENS);
-}
-
-/** Optimal string alignment distance: edits, with a swap of neighbours counting as one. */
-export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.length][b.length];
-}
-
-/** Whether a vocabulary word near `token` by trigrams is close enough to stand in for it. */
-export const closeEnough = (token: string, word: string, similarity: number) =>
-  similarity >= 0.5 || editDistance(token, word) <= (token.length <= 5 ? 1 : 2);
-
-const SYNONYMS = synonymMap();
-const lexeme = (w: string) => `'${w.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-const CORRECTIONS = 4;
-
-/**
- * The tsquery of each word, or [] when none is left: the word ORed with its english stem, its
- * synonyms and, when the vocabulary does not know it, up to four near words (typo correction); the
- * last word also as a prefix. English stop words are left out unless nothing else remains. Only
- * words ever reach the tsquery syntax, so no input can make it fail to parse.
- */
-async function wordQueries(tokens: string[]): Promise<string[]> {
-  if (!tokens.length) return [];
-  const rows = await db().$queryRaw<{ tok: string; last: boolean; prefixed: boolean; stems: string[]; near: [string, number][] }[]>`
-    WITH t AS (
-      SELECT t.tok, t.i, t.i = ${tokens.length} AS last,
-             EXISTS (SELECT 1 FROM "SearchWord" w WHERE w.word = t.tok) AS known,
-             (t.i = ${tokens.length} AND EXISTS (SELECT 1 FROM "SearchWord" w WHERE w.word ~>=~ t.tok AND w.word ~<~ (t.tok || chr(1114111)))) AS prefixed
-      FROM unnest(${tokens}::text[]) WITH ORDINALITY t(tok, i)
-    )
-    SELECT t.tok, t.last, t.prefixed, ARRAY(SELECT lexeme FROM unnest(to_tsvector('english', t.tok))) AS stems,
-           CASE WHEN t.known OR t.prefixed OR length(t.tok) < 4 OR t.tok ~ '^[0-9]+$' THEN '[]'::jsonb
-                ELSE (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.word, similarity(n.word, t.tok))), '[]'::jsonb)
-                      FROM (SELECT w.word FROM "SearchWord" w ORDER BY w.word <-> t.tok LIMIT 8) n) END AS near
-    FROM t ORDER BY t.i`;
-  const useful = rows.some((r) => r.stems.length) ? rows.filter((r) => r.stems.length) : rows;
-  return useful.map((r) => {
-    const suffix = r.last && r.tok.length >= 2 ? ":*" : "";
-    const terms = new Set([r.tok, ...r.stems].map((w) => lexeme(w) + suffix));
-    for (const w of SYNONYMS[r.tok] ?? []) terms.add(lexeme(w));
-    r.near.filter(([w, sim]) => w !== r.tok && closeEnough(r.tok, w, sim)).slice(0, CORRECTIONS).forEach(([w]) => terms.add(lexeme(w)));
-    return `(${[...terms].join(" | ")})`;
-  });
-}
-
-/**
- * Free text as SQL over a tsvector column: `match` (any word, or every word), and `score`, where the
- * number of words matched dominates, then words found in the name or title, then ts_rank's density.
- */
-function textSql(words: string[], vector: Prisma.Sql, nameVector: Prisma.Sql | null, mode: "any" | "all" = "any") {
-  const any = Prisma.sql`${words.join(" | ")}::tsquery`;
-  const all = Prisma.sql`${words.join(" & ")}::tsquery`;
-  const each = (v: Prisma.Sql) => Prisma.join(words.map((w) => Prisma.sql`(${v} @@ ${w}::tsquery)::int`), " + ");
-  const name = nameVector ? Prisma.sql` + 1.5 * (${each(nameVector)})` : Prisma.empty;
-  return {
-    match: Prisma.sql`${vector} @@ ${mode === "all" ? all : any}`,
-    score: Prisma.sql`(4 * (${each(vector)})${name} + ts_rank(${WEIGHTS}::float4[], ${vector}, ${any}, 1))`,
-  };
-}
+export { closeEnough, editDistance, identWords, queryTokens } from "./postgres-text";
 
 /** Facet → column of SearchServer, and whether the column is an array. */
 const FACET_COLUMNS: Record<FacetName, { col: string; array: boolean }> = {
@@ -121,8 +29,6 @@ const column = (alias: string, facet: FacetName) => Prisma.raw(`${alias}.${FACET
 /** At most this many values per facet, the most frequent first. */
 const FACET_VALUES = 100;
 const MATCHED_TOOLS = 5;
-/** ts_rank weights for D, C, B, A. */
-const WEIGHTS = "{0.1,0.25,0.5,1.0}";
 
 /** The visibility rule of lib/access/visibility.ts on an indexed document `d`. */
 function visibleSql(scope: VisibilityScope, d = Prisma.sql`d`): Prisma.Sql {
@@ -324,30 +230,34 @@ export class PostgresSearchIndex implements SearchIndex {
     const words = text ? await wordQueries(queryTokens(text)) : [];
     if (text && !words.length) return { total: 0, hits: [], facets: emptyFacets(q.facets) };
 
-    const server = words.length ? textSql(words, Prisma.sql`d.search`, Prisma.sql`d."nameSearch"`, q.match) : null;
-    const tool = words.length ? textSql(words, Prisma.sql`st.search`, null) : null;
-    const order =
-      q.sort === "updated"
-        ? Prisma.sql`f."updatedAt" DESC, f.name COLLATE "C"`
-        : q.sort === "relevance" && server
-          ? Prisma.sql`f.rank DESC, f.name COLLATE "C"`
-          : Prisma.sql`f.name COLLATE "C"`;
+    const t = words.length ? textSql(words, q.match) : null;
     const facets = q.facets.filter((f) => FACET_COLUMNS[f]);
     const facetUnion = facets.length ? Prisma.join(facets.map((f) => facetSql(f, q.filters)), " UNION ALL ") : Prisma.sql`SELECT NULL::text, NULL::text, 0 WHERE FALSE`;
+    // Relevance: the coarse score of every match, ts_rank only for those that can reach the page.
+    const page =
+      q.sort === "relevance" && t
+        ? Prisma.sql`cut AS (SELECT f.coarse FROM f ORDER BY f.coarse DESC LIMIT 1 OFFSET ${q.offset + q.limit - 1}),
+            ranked AS (SELECT f.id, f.name, f.coarse, (SELECT ${t.rank(Prisma.sql`d.search`)} FROM "SearchServer" d WHERE d.id = f.id) AS rank
+                       FROM f WHERE f.coarse >= COALESCE((SELECT cut.coarse FROM cut), 0)),
+            page AS (SELECT r.id, row_number() OVER (ORDER BY r.coarse DESC, r.rank DESC, r.name COLLATE "C") AS pos FROM ranked r
+                     ORDER BY r.coarse DESC, r.rank DESC, r.name COLLATE "C" LIMIT ${q.limit} OFFSET ${q.offset})`
+        : Prisma.sql`page AS (SELECT f.id, row_number() OVER (ORDER BY ${q.sort === "updated" ? Prisma.sql`f."updatedAt" DESC, ` : Prisma.empty}f.name COLLATE "C") AS pos FROM f
+                     ORDER BY ${q.sort === "updated" ? Prisma.sql`f."updatedAt" DESC, ` : Prisma.empty}f.name COLLATE "C" LIMIT ${q.limit} OFFSET ${q.offset})`;
     // Tools are looked at for the page's servers only.
-    const matched = tool
-      ? Prisma.sql`(SELECT COALESCE(jsonb_agg(jsonb_build_object('name', t.name, 'title', t.title, 'description', t.description) ORDER BY t.r DESC, t.ord), '[]'::jsonb)
-          FROM (SELECT st.name, st.title, st.description, st.ord, ${tool.score} AS r FROM "SearchTool" st
-                WHERE st."serverId" = d.id AND ${tool.match} ORDER BY r DESC, st.ord LIMIT ${MATCHED_TOOLS}) t)`
+    const matched = t
+      ? Prisma.sql`(SELECT COALESCE(jsonb_agg(jsonb_build_object('name', x.name, 'title', x.title, 'description', x.description) ORDER BY x.coarse DESC, x.rank DESC, x.ord), '[]'::jsonb)
+          FROM (SELECT st.name, st.title, st.description, st.ord, ${textSql(words).coarse(Prisma.sql`st.search`, null)} AS coarse, ${t.rank(Prisma.sql`st.search`)} AS rank
+                FROM "SearchTool" st WHERE st."serverId" = d.id AND ${textSql(words).match(Prisma.sql`st.search`)} ORDER BY coarse DESC, rank DESC, st.ord LIMIT ${MATCHED_TOOLS}) x)`
       : Prisma.sql`'[]'::jsonb`;
 
     const [row] = await withIndexScans<{ total: number; hits: HitRow[] | null; facets: [FacetName, string, number][] | null }>(words.length > 0, Prisma.sql`
       WITH m AS MATERIALIZED (
-        SELECT d.id, d.name, d."updatedAt", d.transports, d."packageTypes", d.tags, d.categories, d.team, d.health, d."reviewState", d.status, ${server?.score ?? Prisma.sql`0::float4`} AS rank
-        FROM "SearchServer" d WHERE ${visibleSql(q.scope)} AND ${server?.match ?? Prisma.sql`TRUE`}
+        SELECT d.id, d.name, d."updatedAt", d.transports, d."packageTypes", d.tags, d.categories, d.team, d.health, d."reviewState", d.status,
+               ${t?.coarse(Prisma.sql`d.search`, Prisma.sql`d."nameSearch"`) ?? Prisma.sql`0`} AS coarse
+        FROM "SearchServer" d WHERE ${visibleSql(q.scope)} AND ${t?.match(Prisma.sql`d.search`) ?? Prisma.sql`TRUE`}
       ),
       f AS MATERIALIZED (SELECT * FROM m WHERE ${filtersSql(q.filters)}),
-      page AS (SELECT f.id, row_number() OVER (ORDER BY ${order}) AS pos FROM f ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset})
+      ${page}
       SELECT (SELECT count(*)::int FROM f) AS total,
         (SELECT jsonb_agg(jsonb_build_object(
             'id', d.id, 'name', d.name, 'title', d.title, 'description', d.description, 'latestVersion', d."latestVersion",
@@ -366,18 +276,34 @@ export class PostgresSearchIndex implements SearchIndex {
     const text = q.q.trim();
     const words = text ? await wordQueries(queryTokens(text)) : [];
     if (text && !words.length) return { total: 0, hits: [] };
-    const tool = words.length ? textSql(words, Prisma.sql`t.search`, null) : null;
-    const order = tool ? Prisma.sql`m.rank DESC, m.server COLLATE "C", m.ord` : Prisma.sql`m.server COLLATE "C", m.ord`;
-    const [row] = await withIndexScans<{ total: number; hits: ToolResults["hits"] | null }>(words.length > 0, Prisma.sql`
+    const hit = Prisma.sql`jsonb_build_object('server', d.name, 'serverTitle', d.title, 'name', t.name, 'title', t.title, 'description', t.description)`;
+    const where = Prisma.sql`${visibleSql(q.scope)} AND ${filtersSql(q.filters, undefined, "d")}`;
+    if (!words.length) {
+      // A listing: the page straight from the name order, the total from the servers' tool counts.
+      const [row] = await db().$queryRaw<{ total: number; hits: ToolResults["hits"] | null }[]>`
+        SELECT (SELECT COALESCE(sum(d."toolCount"), 0)::int FROM "SearchServer" d WHERE ${where}) AS total,
+          (SELECT jsonb_agg(${hit} ORDER BY p.pos) FROM (
+             SELECT d.id, t.ord, row_number() OVER (ORDER BY d.name COLLATE "C", t.ord) AS pos
+             FROM "SearchServer" d JOIN "SearchTool" t ON t."serverId" = d.id WHERE ${where}
+             ORDER BY d.name COLLATE "C", t.ord LIMIT ${q.limit} OFFSET ${q.offset}) p
+           JOIN "SearchServer" d ON d.id = p.id JOIN "SearchTool" t ON t."serverId" = p.id AND t.ord = p.ord) AS hits`;
+      return { total: row.total, hits: row.hits ?? [] };
+    }
+    const x = textSql(words);
+    const [row] = await withIndexScans<{ total: number; hits: ToolResults["hits"] | null }>(true, Prisma.sql`
       WITH m AS MATERIALIZED (
-        SELECT d.name AS server, d.title AS "serverTitle", t.name, t.title, t.description, t.ord, ${tool?.score ?? Prisma.sql`0::float4`} AS rank
+        SELECT t."serverId", t.ord, d.name AS server, ${x.coarse(Prisma.sql`t.search`, null)} AS coarse
         FROM "SearchTool" t JOIN "SearchServer" d ON d.id = t."serverId"
-        WHERE ${tool?.match ?? Prisma.sql`TRUE`} AND ${visibleSql(q.scope)} AND ${filtersSql(q.filters, undefined, "d")}
+        WHERE ${x.match(Prisma.sql`t.search`)} AND ${where}
       ),
-      page AS (SELECT m.*, row_number() OVER (ORDER BY ${order}) AS pos FROM m ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset})
+      cut AS (SELECT m.coarse FROM m ORDER BY m.coarse DESC LIMIT 1 OFFSET ${q.offset + q.limit - 1}),
+      ranked AS (SELECT m.*, (SELECT ${x.rank(Prisma.sql`t.search`)} FROM "SearchTool" t WHERE t."serverId" = m."serverId" AND t.ord = m.ord) AS rank
+                 FROM m WHERE m.coarse >= COALESCE((SELECT cut.coarse FROM cut), 0)),
+      page AS (SELECT r."serverId", r.ord, row_number() OVER (ORDER BY r.coarse DESC, r.rank DESC, r.server COLLATE "C", r.ord) AS pos FROM ranked r
+               ORDER BY r.coarse DESC, r.rank DESC, r.server COLLATE "C", r.ord LIMIT ${q.limit} OFFSET ${q.offset})
       SELECT (SELECT count(*)::int FROM m) AS total,
-        (SELECT jsonb_agg(jsonb_build_object('server', p.server, 'serverTitle', p."serverTitle", 'name', p.name, 'title', p.title, 'description', p.description) ORDER BY p.pos)
-         FROM page p) AS hits`);
+        (SELECT jsonb_agg(${hit} ORDER BY p.pos)
+         FROM page p JOIN "SearchTool" t ON t."serverId" = p."serverId" AND t.ord = p.ord JOIN "SearchServer" d ON d.id = p."serverId") AS hits`);
     return { total: row.total, hits: row.hits ?? [] };
   }
 }

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { getServerVersion, listServers, listServerVersions } from "@/lib/registry/service";
 import { detail, list, patchServer, patchVersion, publish, versions } from "../support/registry-client";
-import { adminP, fail, names, official, ok, SCHEMA, server, setUpRegistryWorld, tokens, toolshed, WEATHER, WEATHER_VERSIONS } from "../support/registry-world";
+import { adminP, approve, fail, names, official, ok, SCHEMA, server, setUpRegistryWorld, tokens, toolshed, WEATHER, WEATHER_VERSIONS } from "../support/registry-world";
 
 beforeAll(setUpRegistryWorld, 120_000);
 
@@ -33,7 +33,7 @@ describe("publishing: who may publish what", () => {
 
   it("lets a maintainer publish under the team's claim, owner team set; a publish-only CI token gets the result too", async () => {
     const a = ok(await publish(server("io.github.acme/ci-tool", "1.0.0"), { token: tokens.alice }));
-    expect(toolshed(a)).toMatchObject({ ownerTeam: "acme", reviewState: "approved" });
+    expect(toolshed(a)).toMatchObject({ ownerTeam: "acme", reviewState: "pending" }); // a maintainer's publish waits for review
     expect(official(a)).toMatchObject({ status: "active", isLatest: true });
     const b = ok(await publish(server("io.github.acme/ci-tool", "1.1.0"), { token: tokens.alicePublishOnly }));
     expect(b.server.version).toBe("1.1.0");
@@ -85,7 +85,10 @@ describe("publishing: who may publish what", () => {
 describe("status changes", () => {
   const NAME = "io.github.acme/status-demo";
   beforeAll(async () => {
-    for (const v of ["1.0.0", "1.1.0", "2.0.0"]) ok(await publish(server(NAME, v), { token: tokens.alice }));
+    for (const v of ["1.0.0", "1.1.0", "2.0.0"]) {
+      ok(await publish(server(NAME, v), { token: tokens.alice }));
+      await approve(NAME, v);
+    }
   });
   const inList = async (query = "") => ok(await list(`search=status-demo${query ? `&${query}` : ""}`)).servers.map((i) => `${i.server.version}:${official(i).status}`);
 
@@ -158,7 +161,10 @@ describe("visibility: who sees which entries", () => {
   const ALL = [ORG, PRIVATE, TEAM];
 
   beforeAll(async () => {
-    for (const n of ALL) ok(await publish(server(n, "1.0.0"), { token: tokens.alice }));
+    for (const n of ALL) {
+      ok(await publish(server(n, "1.0.0"), { token: tokens.alice }));
+      await approve(n, "1.0.0");
+    }
     await db().server.update({ where: { name: PRIVATE }, data: { visibility: "PRIVATE" } });
     const team = await db().server.update({ where: { name: TEAM }, data: { visibility: "TEAM" } });
     const gamma = await db().team.findUniqueOrThrow({ where: { slug: "gamma" } });

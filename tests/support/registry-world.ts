@@ -7,6 +7,7 @@ import type { Scope } from "@/lib/auth/scopes";
 import { createToken } from "@/lib/auth/tokens";
 import { createUser } from "@/lib/auth/users";
 import { OFFICIAL_META, TOOLSHED_META } from "@/lib/contracts/registry-api";
+import { reviewVersion } from "@/lib/review/service";
 import { publish, type Item, type List, type Problem } from "./registry-client";
 
 /*
@@ -55,6 +56,9 @@ export function fail(r: { ok: boolean; status: number; body: unknown }, status: 
   return body;
 }
 
+/** An org admin approves a version (what a maintainer publishes waits for review). */
+export const approve = (name: string, version: string) => reviewVersion(adminP, name, version, { decision: "approve" });
+
 export const names = (l: List | { servers: { server: Record<string, unknown> }[] }) => l.servers.map((s) => String(s.server.name));
 export const official = (i: Item) => i._meta[OFFICIAL_META];
 export const toolshed = (i: Item) => i._meta[TOOLSHED_META];
@@ -90,6 +94,8 @@ export async function setUpRegistryWorld() {
     const s = server(WEATHER, v, { title: "Acme Weather", packages: [{ registryType: "npm", identifier: "@acme/weather-mcp", version: v, transport: { type: "stdio" } }] });
     const r = ok(await publish(s, { token: tokens.alice }));
     expect(toolshed(r).ownerTeam).toBe("acme");
+    expect(toolshed(r).reviewState).toBe("pending"); // a maintainer's publish waits for review
+    await approve(WEATHER, v);
     published.set(WEATHER, s);
   }
 }
