@@ -37,6 +37,7 @@ export default defineConfig({
       TOOLSHED_ADMIN_PASSWORD: E2E_ADMIN.password,
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",
+      TOOLSHED_ALLOWED_NETWORKS: "127.0.0.0/8",
     },
   },
 });
