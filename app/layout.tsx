@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/AppShell";
 import { sessionPrincipal } from "@/lib/auth/session";
+import { isReviewer } from "@/lib/review/service";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,7 +12,7 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const principal = await sessionPrincipal();
-  const user = principal.kind === "user" ? { email: principal.email, isAdmin: principal.role === "ADMIN" } : null;
+  const user = principal.kind === "user" ? { email: principal.email, isAdmin: principal.role === "ADMIN", isReviewer: await isReviewer(principal) } : null;
   return (
     <html lang="en">
       <body className="min-h-screen font-sans antialiased">

@@ -5,6 +5,7 @@ import { SignOutButton } from "./SignOutButton";
 export interface ShellUser {
   email: string;
   isAdmin: boolean;
+  isReviewer: boolean;
 }
 
 const navLink = "rounded px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:hover:bg-zinc-800";
@@ -27,6 +28,11 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           <Link href="/register" className={navLink}>
             Register
           </Link>
+          {user?.isReviewer && (
+            <Link href="/reviews" className={navLink}>
+              Reviews
+            </Link>
+          )}
           {user?.isAdmin && (
             <Link href="/admin" className={navLink}>
               Admin

@@ -9,12 +9,17 @@ import { bumpRegistryGeneration } from "../registry/read-cache";
 import { kickSearchIndex } from "../search/freshness";
 import { applyReview, reviewQueue } from "./store";
 
-/** Reviewers: org admins and members of the reviewers team (TOOLSHED_REVIEWERS_TEAM); tokens need registry:publish. */
+/** Reviewers: org admins and members of the reviewers team (TOOLSHED_REVIEWERS_TEAM). */
+export async function isReviewer(p: Principal): Promise<boolean> {
+  if (p.kind === "anonymous") return false;
+  if (p.role === "ADMIN") return true;
+  return (await db().membership.count({ where: { userId: p.userId, team: { slug: env().TOOLSHED_REVIEWERS_TEAM } } })) > 0;
+}
+
+/** A reviewer; tokens need registry:publish. */
 async function requireReviewer(p: Principal): Promise<Exclude<Principal, { kind: "anonymous" }>> {
   requireSignedIn(p, "registry:publish");
-  if (p.role === "ADMIN") return p;
-  const member = await db().membership.findFirst({ where: { userId: p.userId, team: { slug: env().TOOLSHED_REVIEWERS_TEAM } }, select: { id: true } });
-  if (!member) throw new AppError("forbidden", `Only org admins and members of the ${env().TOOLSHED_REVIEWERS_TEAM} team review servers`);
+  if (!(await isReviewer(p))) throw new AppError("forbidden", `Only org admins and members of the ${env().TOOLSHED_REVIEWERS_TEAM} team review servers`);
   return p;
 }
 

@@ -4,6 +4,7 @@ import { migrate } from "../db/migrate";
 import { ensureAdmin } from "../auth/users";
 import { AppError, reasonOf } from "../errors";
 import { seedDemoCatalog } from "../registry/import";
+import { flushSearchIndex } from "../search/freshness";
 import { PROJECT_ROOT, buildIsStale, runNextBuild } from "./build";
 import { applyRuntimeEnv, openDatabase } from "./database";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
@@ -56,6 +57,8 @@ export async function startToolshed(opts: StartOptions = {}) {
     // A demo catalog that cannot be loaded is worth a line, not a failed start.
     const demo = await seedDemoCatalog(path.join(PROJECT_ROOT, DEMO_CATALOG_FILE)).catch((err: unknown) => out(`Demo catalog not loaded: ${reasonOf(err)}`));
     if (demo) out(`Demo catalog loaded: ${demo.created} servers from ${DEMO_CATALOG_FILE}${demo.failed ? ` (${demo.failed} skipped)` : ""}`);
+    // Index what is queued (the demo catalog, or everything after an upgrade) before the build blocks this process.
+    await flushSearchIndex();
     // After the database checks, so a wrong DATABASE_URL fails in seconds rather than after a build.
     if (!opts.dev && buildIsStale()) {
       out("Building the web app (first start or changed sources)…");

@@ -188,7 +188,7 @@ export class PostgresSearchIndex implements SearchIndex {
                ia text, pa text, pb text, pd text)`;
       // Sorted, so concurrent writers take the word locks in the same order and cannot deadlock.
       if (words.length) await tx.$executeRaw`INSERT INTO "SearchWord" (word) SELECT w FROM unnest(${words}::text[]) w ORDER BY w ON CONFLICT DO NOTHING`;
-    }, { timeout: 120_000 });
+    }, { timeout: 120_000, maxWait: 30_000 });
     await this.analyzeAfterGrowth(docs.length);
   }
 

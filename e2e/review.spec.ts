@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { E2E_ADMIN } from "../playwright.config";
+
+/**
+ * The review queue page: a team maintainer's publish waits there, is not served to IDEs, and an org
+ * admin approves it from the page (after a rejection without a comment is refused next to the field).
+ */
+
+const NAME = "io.e2e-review/widget";
+
+/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
+const toolshed = (args: string[]) =>
+  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: ".toolshed-e2e", DATABASE_URL: "" }, encoding: "utf8" }).trim();
+
+test("a maintainer's publish waits in the review queue until an admin approves it on the page", async ({ page, request }) => {
+  toolshed(["user", "create", "--email", "maintainer@example.com", "--password", "maintainer-password", "--role", "member"]);
+  const maintainer = { Authorization: `Bearer ${toolshed(["token", "create", "--email", "maintainer@example.com", "--scopes", "registry:publish,registry:read"]).split("\n").at(-1)}` };
+  const admin = { Authorization: `Bearer ${toolshed(["token", "create", "--email", E2E_ADMIN.email, "--scopes", "registry:admin"]).split("\n").at(-1)}` };
+  expect((await request.post("/api/teams", { headers: admin, data: { slug: "e2e-review", name: "E2E review" } })).status()).toBe(201);
+  expect((await request.post("/api/teams/e2e-review/members", { headers: admin, data: { email: "maintainer@example.com", role: "maintainer" } })).ok()).toBe(true);
+  expect((await request.post("/api/teams/e2e-review/claims", { headers: admin, data: { prefix: "io.e2e-review/*" } })).ok()).toBe(true);
+  const published = await request.post("/v0.1/publish", {
+    headers: maintainer,
+    data: {
+      $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+      name: NAME,
+      description: "A widget server waiting for review",
+      version: "1.0.0",
+      packages: [{ registryType: "npm", identifier: "@e2e/widget-mcp", version: "1.0.0", transport: { type: "stdio" } }],
+    },
+  });
+  expect(published.status(), await published.text()).toBe(200);
+  const ideView = async () => (await (await request.get("/v0.1/servers?search=e2e-review&version=latest")).json()).servers.length;
+  expect(await ideView()).toBe(0);
+
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toHaveText(E2E_ADMIN.email);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reviews" }).click();
+  const item = page.getByTestId("review-item").filter({ hasText: NAME });
+  await expect(item).toContainText("pending");
+  await expect(item).toContainText("maintainer@example.com");
+  await item.getByRole("button", { name: "Reject" }).click();
+  await expect(item.getByRole("alert")).toHaveText("Say why you reject it.");
+  await page.screenshot({ path: "test-results/screens/reviews.png", fullPage: true });
+
+  await item.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByTestId("review-item").filter({ hasText: NAME })).toHaveCount(0);
+  expect(await ideView()).toBe(1);
+  await page.getByRole("link", { name: "Approved" }).click();
+  await expect(page.getByTestId("review-item").filter({ hasText: NAME })).toContainText("approved");
+  await page.screenshot({ path: "test-results/screens/reviews-approved.png", fullPage: true });
+});
