@@ -28,14 +28,34 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           <Link href="/register" className={navLink}>
             Register
           </Link>
+          {user && (
+            <Link href="/mine" className={navLink}>
+              My servers
+            </Link>
+          )}
+          {user && (
+            <Link href="/teams" className={navLink}>
+              Teams
+            </Link>
+          )}
           {user?.isReviewer && (
             <Link href="/reviews" className={navLink}>
               Reviews
             </Link>
           )}
           {user?.isAdmin && (
+            <Link href="/audit" className={navLink}>
+              Audit
+            </Link>
+          )}
+          {user?.isAdmin && (
             <Link href="/admin" className={navLink}>
               Admin
+            </Link>
+          )}
+          {user?.isAdmin && (
+            <Link href="/settings" className={navLink}>
+              Settings
             </Link>
           )}
           <span className="ml-auto flex items-center gap-2">

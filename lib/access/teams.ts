@@ -4,6 +4,7 @@ import { requireAdmin, requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { AppError, validate } from "../errors";
+import { refuseLastOwner } from "./memberships";
 
 export const createTeamInput = z
   .object({
@@ -27,7 +28,7 @@ const unique = (e: unknown, what: string) => {
 };
 
 export async function listTeams(p: Principal) {
-  requireSignedIn(p);
+  requireSignedIn(p, "registry:read");
   return db().team.findMany({
     orderBy: { slug: "asc" },
     select: { slug: true, name: true, description: true, oidcGroup: true, namespaceClaims: { select: { prefix: true } }, _count: { select: { memberships: true } } },
@@ -59,13 +60,24 @@ export async function addMember(p: Principal, slug: string, input: unknown) {
   const user = await db().user.findUnique({ where: { email: data.email.toLowerCase() }, select: { id: true } });
   if (!user) throw new AppError("not_found", `No user with email ${data.email}`);
   const role = data.role.toUpperCase() as "OWNER" | "MAINTAINER" | "VIEWER";
-  const m = await db().membership.upsert({
-    where: { userId_teamId: { userId: user.id, teamId: team.id } },
-    create: { userId: user.id, teamId: team.id, role },
-    update: { role },
-    select: { id: true, role: true },
+  const { m, before } = await db().$transaction(async (tx) => {
+    // Adding someone who is already a member changes their role: the last-owner rule applies too.
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${team.id} FOR UPDATE`;
+    const existing = await tx.membership.findUnique({ where: { userId_teamId: { userId: user.id, teamId: team.id } }, select: { role: true } });
+    if (existing) await refuseLastOwner(tx, team.id, existing.role, role);
+    const m = await tx.membership.upsert({
+      where: { userId_teamId: { userId: user.id, teamId: team.id } },
+      create: { userId: user.id, teamId: team.id, role },
+      update: { role },
+      select: { id: true, role: true },
+    });
+    return { m, before: existing };
   });
-  await recordAudit(p, "team.member.set", { type: "team", id: team.id }, { after: { email: data.email, role } });
+  await recordAudit(p, "team.member.set", { type: "team", id: team.id }, {
+    before: before ? { email: data.email, role: before.role.toLowerCase() } : undefined,
+    after: { email: data.email, role: data.role },
+    detail: { team: team.slug },
+  });
   return m;
 }
 
@@ -76,6 +88,6 @@ export async function addClaim(p: Principal, slug: string, input: unknown) {
   const claim = await db()
     .namespaceClaim.create({ data: { teamId: team.id, prefix: data.prefix, createdById: p.userId }, select: { id: true, prefix: true } })
     .catch((e) => unique(e, `A claim on ${data.prefix}`));
-  await recordAudit(p, "team.claim.create", { type: "team", id: team.id }, { after: { prefix: data.prefix } });
+  await recordAudit(p, "team.claim.create", { type: "team", id: team.id }, { after: { prefix: data.prefix }, detail: { team: team.slug } });
   return claim;
 }

@@ -7,6 +7,8 @@ import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-pro
 import { searchPaths, searchSchemas } from "./openapi-search";
 import { accessPaths, accessSchemas } from "./openapi-access";
 import { reviewPaths, reviewSchemas } from "./openapi-review";
+import { teamsPaths, teamsSchemas } from "./openapi-teams";
+import { uiPaths, uiSchemas } from "./openapi-ui";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -150,13 +152,6 @@ function apiPaths(): OpenApiDocument["paths"] {
         responses: { "201": ok("The team", obj({ id: str(), slug: str(), name: str() })), ...errors(400, 401, 403, 409, 413, 415) },
       }),
     },
-    "/api/teams/{slug}/members": {
-      post: op("setTeamMember", "Add a member or change their role (org admins and team owners)", ADMIN, {
-        parameters: [slug],
-        requestBody: body(obj({ email: str({ format: "email" }), role: str({ enum: ["owner", "maintainer", "viewer"] }) }, ["email", "role"], { additionalProperties: false })),
-        responses: { "201": ok("The membership", obj({ id: str(), role: str({ enum: ["OWNER", "MAINTAINER", "VIEWER"] }) })), ...errors(400, 401, 403, 404, 413, 415) },
-      }),
-    },
     "/api/teams/{slug}/claims": {
       post: op("addNamespaceClaim", "Grant a team a namespace claim such as `com.acme/*` (org admins)", ADMIN, {
         parameters: [slug],
@@ -264,10 +259,11 @@ function build(): OpenApiDocument {
       { name: "access", description: "Invoke rules per server" },
       { name: "audit", description: "The audit trail (org admins)" },
       { name: "review", description: "The review workflow: approve, reject, the queue" },
+      { name: "teams", description: "Teams and their members" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths(), ...reviewPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths(), ...reviewPaths(), ...teamsPaths(), ...uiPaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas(), ...reviewSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas(), ...reviewSchemas(), ...teamsSchemas(), ...uiSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

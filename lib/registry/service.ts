@@ -129,6 +129,18 @@ async function authorizePublish(p: Principal, name: string) {
   return decision.ownerTeamId;
 }
 
+/**
+ * Status changes: a server the caller may not see is "not found" (as on reads), not "forbidden";
+ * rights come before the body, so a caller without them learns nothing from a 400 either.
+ */
+async function authorizeStatusChange(p: Principal, name: string) {
+  requireSignedIn(p, "registry:publish");
+  const teams = p.role === "ADMIN" ? [] : (await repo.teamsOfUser(p.userId)).map((t) => t.teamId);
+  const scope = p.role === "ADMIN" ? ({ all: true } as const) : { all: false as const, orgPublic: true, teamIds: teams };
+  if (!(await repo.serverExistsVisible(scope, name))) throw new AppError("not_found", `Server ${name} not found`);
+  await authorizePublish(p, name);
+}
+
 /** POST /v0.1/publish: validate, check the namespace, write the immutable version, return it. */
 export async function publish(p: Principal, body: unknown): Promise<ServerResponse> {
   requireSignedIn(p, "registry:publish"); // who is asking comes before what they sent: 401/403 before 400
@@ -151,9 +163,8 @@ const toDb = (s: string) => s.toUpperCase() as DbStatus;
 
 /** PATCH …/versions/{version}/status */
 export async function changeVersionStatus(p: Principal, name: string, version: string, body: unknown): Promise<ServerResponse> {
-  requireSignedIn(p, "registry:publish");
+  await authorizeStatusChange(p, name);
   const change = validate(statusChangeBody, body);
-  await authorizePublish(p, name);
   const row = await repo.findVersion({ all: true }, name, version);
   if (!row) throw new AppError("not_found", `Version ${version} of ${name} not found`);
   if (row.status === toDb(change.status) && (row.statusMessage ?? undefined) === change.statusMessage)
@@ -165,9 +176,8 @@ export async function changeVersionStatus(p: Principal, name: string, version: s
 
 /** PATCH /v0.1/servers/{name}/status: every version at once, in one transaction. */
 export async function changeServerStatus(p: Principal, name: string, body: unknown): Promise<{ updatedCount: number; servers: ServerResponse[] }> {
-  requireSignedIn(p, "registry:publish");
+  await authorizeStatusChange(p, name);
   const change = validate(statusChangeBody, body);
-  await authorizePublish(p, name);
   const rows = await repo.versionsOfServer({ all: true }, name, true);
   if (!rows.length) throw new AppError("not_found", `Server ${name} not found`);
   const target = toDb(change.status);
