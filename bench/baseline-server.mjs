@@ -14,10 +14,13 @@ const KEY = process.env.CURSOR_KEY ?? "baseline";
 const OFFICIAL = "io.modelcontextprotocol.registry/official";
 const TOOLSHED = "io.toolshed/registry";
 
-// Same SELECT, joins, visibility condition (anonymous scope: org-public, no teams) and order as Toolshed.
+// Same SELECT, joins, visibility and review conditions (anonymous scope: org-public, no teams, approved
+// versions only, "latest" = latest approved) and order as Toolshed.
+const LATEST = `(CASE WHEN s."ownerTeamId" = ANY($1::text[]) THEN v."isLatest" ELSE v."isLatestApproved" END)`;
+const SERVED = `(v."reviewState" = 'APPROVED' OR s."ownerTeamId" = ANY($1::text[]))`;
 const SELECT = `
   SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
-         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
+         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", ${LATEST} AS "isLatest",
          v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source,
          v."toolCount", v."toolNames", v."toolSetFingerprint", s.health::text AS health, s."uptime30d", s."p50LatencyMs",
          s."lastProbedAt", s."changedSinceApproval"
@@ -71,8 +74,8 @@ async function list(q) {
   const state = q.get("cursor") ? decodeCursor(q.get("cursor")) : undefined;
   const latest = state ? state[1] : q.get("version") === "latest";
   const params = [[]];
-  const where = [VISIBLE, `v.status <> 'DELETED'`];
-  if (latest) where.push(`v."isLatest"`);
+  const where = [VISIBLE, SERVED, `v.status <> 'DELETED'`];
+  if (latest) where.push(LATEST);
   if (state) {
     params.push(state[0][0], state[0][1]);
     where.push(`s.name >= $2 AND (s.name, v.version) > ($2, $3)`);
@@ -88,9 +91,9 @@ async function list(q) {
 }
 
 async function detail(name, version) {
-  const which = version === "latest" ? `v."isLatest"` : `v.version = $3`;
+  const which = version === "latest" ? LATEST : `v.version = $3`;
   const params = version === "latest" ? [[], name] : [[], name, version];
-  const text = `${SELECT} WHERE s.name = $2 AND ${which} AND ${VISIBLE} LIMIT 1`;
+  const text = `${SELECT} WHERE s.name = $2 AND ${which} AND ${VISIBLE} AND ${SERVED} LIMIT 1`;
   const { rows } = await pool.query({ name: version === "latest" ? "detail-latest" : "detail", text, values: params });
   if (!rows[0] || rows[0].status === "DELETED") throw Object.assign(new Error(`Server ${name} not found`), { status: 404 });
   return wire(rows[0]);

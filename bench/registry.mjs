@@ -189,9 +189,12 @@ async function timeCorpusImport(adminUrl, migrate) {
 const CORPUS_BASENAME = path.basename(CORPUS);
 
 // ---------------------------------------------------------------- EXPLAIN ANALYZE of the same SQL
+// An anonymous caller's view (lib/registry/repository.ts): approved versions only, "latest" = latest approved.
+const LATEST_SQL = `(CASE WHEN s."ownerTeamId" = ANY('{}'::text[]) THEN v."isLatest" ELSE v."isLatestApproved" END)`;
+const SERVED_SQL = `(v."reviewState" = 'APPROVED' OR s."ownerTeamId" = ANY('{}'::text[]))`;
 const SELECT_SQL = `
   SELECT s.id AS "serverId", v.id AS "versionId", s.name, v.version, v."serverJson", v.status::text AS status,
-         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", v."isLatest",
+         v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", ${LATEST_SQL} AS "isLatest",
          v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source
   FROM "ServerVersion" v JOIN "Server" s ON s.id = v."serverId"
   LEFT JOIN "Team" t ON t.id = s."ownerTeamId" LEFT JOIN "ImportSource" i ON i.id = s."importSourceId"`;
@@ -202,9 +205,9 @@ async function explain(url, after, detailName) {
   await c.connect();
   const lit = (s) => `'${s.replace(/'/g, "''")}'`;
   const queries = {
-    "list page 1": `${SELECT_SQL} WHERE ${VIS_SQL} AND v.status <> 'DELETED' AND v."isLatest" ORDER BY s.name, v.version LIMIT 50`,
-    "list cursor page": `${SELECT_SQL} WHERE ${VIS_SQL} AND v.status <> 'DELETED' AND v."isLatest" AND s.name >= ${lit(after[0])} AND (s.name, v.version) > (${lit(after[0])}, ${lit(after[1])}) ORDER BY s.name, v.version LIMIT 50`,
-    detail: `${SELECT_SQL} WHERE s.name = ${lit(detailName)} AND v."isLatest" AND ${VIS_SQL} LIMIT 1`,
+    "list page 1": `${SELECT_SQL} WHERE ${VIS_SQL} AND ${SERVED_SQL} AND v.status <> 'DELETED' AND ${LATEST_SQL} ORDER BY s.name, v.version LIMIT 50`,
+    "list cursor page": `${SELECT_SQL} WHERE ${VIS_SQL} AND ${SERVED_SQL} AND v.status <> 'DELETED' AND ${LATEST_SQL} AND s.name >= ${lit(after[0])} AND (s.name, v.version) > (${lit(after[0])}, ${lit(after[1])}) ORDER BY s.name, v.version LIMIT 50`,
+    detail: `${SELECT_SQL} WHERE s.name = ${lit(detailName)} AND ${LATEST_SQL} AND ${VIS_SQL} AND ${SERVED_SQL} LIMIT 1`,
   };
   const out = {};
   try {

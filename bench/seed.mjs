@@ -22,8 +22,8 @@ export async function seedServers(client, entries, batch = 1000) {
       [JSON.stringify(servers)],
     );
     await client.query(
-      `INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", status, "isLatest", "reviewState", "publishedAt", "statusChangedAt", "updatedAt")
-       SELECT x.id, x."serverId", x.version, x."serverJson", 'ACTIVE', true, 'APPROVED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+      `INSERT INTO "ServerVersion" (id, "serverId", version, "serverJson", status, "isLatest", "isLatestApproved", "reviewState", "publishedAt", "statusChangedAt", "updatedAt")
+       SELECT x.id, x."serverId", x.version, x."serverJson", 'ACTIVE', true, true, 'APPROVED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
        FROM json_to_recordset($1::json) AS x(id text, "serverId" text, version text, "serverJson" jsonb)`,
       [JSON.stringify(versions)],
     );
