@@ -112,5 +112,22 @@ export function textSql(words: string[], mode: "any" | "all" = "any") {
       return Prisma.sql`(${matched} + ${named})::int`;
     },
     rank: (v: Prisma.Sql) => Prisma.sql`ts_rank(${WEIGHTS}::float4[], ${v}, ${any}, 1)`,
+    /**
+     * A split of the matches by coarse score, for callers that score only what can reach the page:
+     * `match` finds (with GIN) the matches that score above the rest, and `rest` is the exact coarse
+     * score of every other match. With several words ("any" mode), the matches with two or more of
+     * them (every pair of words; 16 or more) against those with one (8, or 11 when it is in the name:
+     * the name vector's words are also in the document's). When every match has every word (one word,
+     * or "all" mode), the matches with a word in the name (`name` required) against those without.
+     */
+    tier: allMatch
+      ? {
+          match: (_v: Prisma.Sql, name: Prisma.Sql | null): Prisma.Sql | null => (name ? Prisma.sql`${name} @@ ${any}` : null),
+          rest: () => Prisma.sql`${8 * words.length}`,
+        }
+      : {
+          match: (v: Prisma.Sql, _name: Prisma.Sql | null): Prisma.Sql | null => Prisma.sql`${v} @@ ${words.flatMap((w, i) => words.slice(i + 1).map((u) => `${w} & ${u}`)).join(" | ")}::tsquery`,
+          rest: (name: Prisma.Sql | null) => (name ? Prisma.sql`(8 + 3 * (${name} @@ ${any})::int)` : Prisma.sql`8`),
+        },
   };
 }
