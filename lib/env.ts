@@ -69,7 +69,7 @@ const schema = z
     TOOLSHED_PROBE_INTERVAL_SEC: opt(int(60, 7 * 86_400)).default(900),
     TOOLSHED_PROBE_CONCURRENCY: opt(int(1, 256)).default(8),
     TOOLSHED_PROBE_TIMEOUT_MS: opt(int(500, 120_000)).default(10_000),
-    TOOLSHED_PROBE_RATE: opt(int(1, 10_000)).default(40),
+    TOOLSHED_PROBE_RATE: opt(int(1, 10_000)).default(50),
     TOOLSHED_PROBE_RETENTION_DAYS: opt(int(1, 3650)).default(30),
     MEILI_URL: opt(z.url({ protocol: /^https?$/, message: "expected the Meilisearch server URL, e.g. http://127.0.0.1:7700" })),
     MEILI_MASTER_KEY: opt(z.string()),

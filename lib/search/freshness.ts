@@ -25,19 +25,28 @@ async function drainUntilQuiet() {
   } while (again);
 }
 
-/** Starts (or extends) a background drain of the search outbox; failures are logged and retried by the next kick or the worker. */
-export function kickSearchIndex(): void {
-  if (running) {
-    again = true;
-    return;
-  }
+/** Writes within this window are indexed together (a probe sweep changes many servers a second). */
+const COALESCE_MS = 100;
+let timer: NodeJS.Timeout | undefined;
+
+function start() {
+  timer = undefined;
   running = drainUntilQuiet()
     .catch((e: unknown) => logger.warn("search index update failed; it will be retried", { reason: reasonOf(e) }))
     .finally(() => (running = undefined));
 }
 
+/** Schedules (or extends) a background drain of the search outbox; failures are logged and retried by the next kick or the worker. */
+export function kickSearchIndex(): void {
+  if (running) again = true;
+  else timer ??= setTimeout(start, COALESCE_MS);
+}
+
 /** Drains now and waits (the CLI before it exits; tests). */
 export async function flushSearchIndex(): Promise<void> {
-  kickSearchIndex();
+  clearTimeout(timer);
+  timer = undefined;
+  if (running) again = true;
+  else start();
   while (running) await running;
 }
