@@ -8,7 +8,6 @@
 // Usage: node bench/catalog.mjs [--servers=10000] [--tools=100000] [--requests=200] [--warmup=20]
 //   [--duration=10] [--connections=10] [--no-cannon] [--no-api] [--only=TEXT (shapes whose "who · label" contains it)]
 //   [--out=file.md] [--serve]
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +18,7 @@ import pg from "pg";
 import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
+import { processes } from "./processes.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 register({ tsconfig: path.join(ROOT, "tsconfig.json") });
@@ -38,59 +38,9 @@ const CONNECTIONS = Number(args.connections ?? 10);
 const TARGET_MS = 200;
 
 const log = (m) => process.stderr.write(`[bench:catalog] ${m}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
-const children = [];
-const cleanups = [];
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children.reverse()) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    try {
-      process.kill(-c.pid, "SIGTERM"); // the process group this script created for the child
-    } catch {
-      /* gone */
-    }
-    await Promise.race([new Promise((r) => c.once("exit", r)), sleep(5000)]);
-    try {
-      if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid, "SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
-  for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
-}
-process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
-process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
-
-function startChild(label, file, argv, env) {
-  const child = spawn(process.execPath, [file, ...argv], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  const keep = (b) => (output = (output + b.toString()).slice(-20_000));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  child.output = () => output;
-  child.label = label;
-  return child;
-}
-
-async function waitFor(url, child, timeoutMs = 90_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${child.label} exited (${child.exitCode}):\n${child.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${child.label} did not answer ${url} in time:\n${child.output()}`);
-}
+const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log });
 
 /** The search benchmark's facet filters (as in bench/search.mjs). */
 const FILTERS = [

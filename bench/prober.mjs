@@ -3,7 +3,6 @@
 // worker, while the registry API is measured at a fixed request rate, idle and during the sweep.
 // See bench/README.md ("Prober"). Usage: node bench/prober.mjs [--endpoints=1000] [--rate=100]
 //   [--idle=15] [--sweeps=2] [--concurrency=8] [--probe-rate=N] [--fleet-nice=0] [--explain] [--out=file.md] [--profile-worker=DIR]
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -13,6 +12,7 @@ import pg from "pg";
 import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { seedServers } from "./seed.mjs";
+import { processes } from "./processes.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -31,58 +31,8 @@ const FLEET_NICE = Number(args["fleet-nice"] ?? 0);
 const log = (m) => process.stderr.write(`[bench:prober] ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// ---------------------------------------------------------------- processes and cleanup
-const children = [];
-const cleanups = [];
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const timer of loads) clearInterval(timer);
-  for (const c of children.reverse()) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    try {
-      process.kill(-c.pid, "SIGTERM");
-    } catch {
-      /* gone */
-    }
-    await Promise.race([new Promise((r) => c.once("exit", r)), sleep(20_000)]);
-    try {
-      if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid, "SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
-  for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
-}
-process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
-process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
-
-function startChild(label, file, argv, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, file, ...argv], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  const keep = (b) => (output = (output + b.toString()).slice(-20_000));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  child.output = () => output;
-  child.label = label;
-  return child;
-}
-
-async function waitFor(url, child, timeoutMs = 90_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${child.label} exited (${child.exitCode}):\n${child.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${child.label} did not answer ${url} in time:\n${child.output()}`);
-}
+// ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
+const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log, graceMs: 20_000, before: () => loads.forEach((timer) => clearInterval(timer)) });
 
 async function firstJsonLine(child, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;

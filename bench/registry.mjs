@@ -3,7 +3,6 @@
 // baseline on the same embedded Postgres holding 10,000 entries made from the real corpus.
 // See bench/README.md. Usage: node bench/registry.mjs [--duration=10] [--warmup=2] [--connections=10]
 //   [--entries=10000] [--latency-connections=1] [--no-import] [--no-service] [--explain] [--out=file.md] [--serve]
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,6 +14,7 @@ import pg from "pg";
 import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { seedServers } from "./seed.mjs";
+import { processes } from "./processes.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -33,65 +33,9 @@ const LAT_CONNECTIONS = Number(args["latency-connections"] ?? 1);
 const ENTRIES = Number(args.entries ?? 10_000);
 
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// ---------------------------------------------------------------- cleanup (also on failure / Ctrl-C)
-const children = [];
-const cleanups = [];
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    try {
-      process.kill(-c.pid, "SIGTERM"); // the process group this script created for the child
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([new Promise((r) => c.once("exit", r)), sleep(5000)]);
-    if (c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(-c.pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
-}
-process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
-process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
-
-// ---------------------------------------------------------------- helpers
-function startChild(name, file, argv, env) {
-  const child = spawn(process.execPath, [file, ...argv], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  const keep = (b) => {
-    output = (output + b.toString()).slice(-20_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  child.output = () => output;
-  child.label = name;
-  return child;
-}
-
-async function waitFor(url, child, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${child.label} exited (${child.exitCode}):\n${child.output()}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${child.label} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output()}`);
-}
+// ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
+const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log });
 
 /** JSON path of the first place two values differ. */
 function firstDifference(a, b, at = "$") {
