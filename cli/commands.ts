@@ -93,6 +93,20 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "gateway",
+    usage: "gateway",
+    summary: "Run only the gateway (/gateway/…, metadata, /metrics) on an already migrated database, for gateway replicas",
+    options: {},
+    async run() {
+      const e = applyRuntimeEnv();
+      if (!e.DATABASE_URL) await openDatabase();
+      const { runGatewayServer } = await import("@/lib/gateway/server");
+      await runGatewayServer({ port: e.PORT, host: e.TOOLSHED_HOST });
+      print(`Gateway listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
+      await new Promise(() => undefined); // serve until a signal stops the process
+    },
+  },
+  {
     name: "migrate",
     usage: "migrate",
     summary: "Apply pending database migrations",

@@ -22,6 +22,15 @@ const list = z
 const int = (min: number, max: number) =>
   z.coerce.number({ message: `expected a whole number from ${min} to ${max}` }).int(`expected a whole number from ${min} to ${max}`).min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`);
 
+const cidrList = z.string().transform((s, ctx) => {
+  try {
+    return parseCidrList(s);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `expected a comma list of CIDRs: ${(e as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 const postgresUrl = z
   .string()
   .refine((s) => /^postgres(ql)?:\/\/.+/.test(s), { message: "expected a postgres:// or postgresql:// URL" });
@@ -53,16 +62,7 @@ const schema = z
     TOOLSHED_ANONYMOUS_READ: bool(true),
     TOOLSHED_SERVE_UNAPPROVED: bool(false),
     TOOLSHED_REVIEWERS_TEAM: opt(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a team slug")).default("reviewers"),
-    TOOLSHED_ALLOWED_NETWORKS: opt(
-      z.string().transform((s, ctx) => {
-        try {
-          return parseCidrList(s);
-        } catch (e) {
-          ctx.addIssue({ code: "custom", message: `expected a comma list of CIDRs: ${(e as Error).message}` });
-          return z.NEVER;
-        }
-      }),
-    ).default([]),
+    TOOLSHED_ALLOWED_NETWORKS: opt(cidrList).default([]),
     LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
     TOOLSHED_WORKER: bool(true),
     TOOLSHED_REGISTRY_CACHE_MS: opt(z.coerce.number({ message: "expected milliseconds" }).int().min(0, "expected 0 or more").max(60_000, "at most 60000")).default(1000),
@@ -73,6 +73,7 @@ const schema = z
     TOOLSHED_PROBE_RETENTION_DAYS: opt(int(1, 3650)).default(30),
     REDIS_URL: opt(z.url({ protocol: /^rediss?$/, message: "expected a redis:// or rediss:// URL" })),
     TOOLSHED_GATEWAY_ORIGINS: opt(list).default([]),
+    TOOLSHED_TRUSTED_PROXIES: opt(cidrList).default([]),
     TOOLSHED_GATEWAY_KEEPALIVE_SEC: opt(int(1, 300)).default(15),
     TOOLSHED_METRICS_TOKEN: opt(z.string().min(16, { message: "expected at least 16 characters" })),
     MEILI_URL: opt(z.url({ protocol: /^https?$/, message: "expected the Meilisearch server URL, e.g. http://127.0.0.1:7700" })),

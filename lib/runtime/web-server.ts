@@ -5,6 +5,7 @@ import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
+import { processGateway } from "../gateway/server";
 import { logger } from "../logger";
 import { ResponseCache, type CachedResponse } from "../registry/read-cache";
 import { PROJECT_ROOT } from "./build";
@@ -61,7 +62,10 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
   const app = next({ dev: opts.dev, dir: PROJECT_ROOT, hostname: opts.host, port: opts.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const gateway = processGateway();
   const server = http.createServer((req, res) => {
+    // The gateway streams and must add next to nothing: it answers before Next sees the request.
+    if (gateway.handle(req, res)) return;
     const hit = fastRoute(req);
     const work = hit ? serveFast(req, res, hit, cache) : handle(req, res);
     work.catch((e) => {
@@ -72,7 +76,11 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    server.close(() => process.exit(0));
+    // Open event streams would hold close() forever; the usage records still queued are written first.
+    void gateway.close().finally(() => server.closeAllConnections());
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   return server;

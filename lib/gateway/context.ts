@@ -1,0 +1,113 @@
+import { invokeRulesOf } from "../access/invoke-rules";
+import type { ServerInvokeRules } from "../access/invoke";
+import { db } from "../db/client";
+import { logger } from "../logger";
+import { makeDue } from "../probing/repository";
+import { compilePolicy, type GatewayPolicy } from "./policy";
+import { gatewayCredentialsOf } from "./settings";
+
+/**
+ * Everything the gateway needs to decide a request for one server, loaded from Postgres and kept
+ * for a short time in each replica. Changes made through the API reach every replica within
+ * CONTEXT_TTL_MS (at once on the replica that made them).
+ */
+export interface ServerContext {
+  id: string;
+  name: string;
+  upstream: { url: URL; transport: "streamable-http" | "sse" };
+  pinMode: "BLOCK" | "WARN";
+  rules: ServerInvokeRules;
+  /** Tool name → fingerprint of the approved tool set; null when no version has an approved tool set. */
+  approved: ReadonlyMap<string, string> | null;
+  /** Tool name → fingerprint the last probe saw (see currentFingerprint for what this replica saw since). */
+  current: ReadonlyMap<string, string>;
+  policy: GatewayPolicy;
+  /** Backend credential headers injected into upstream requests. */
+  credentials: Readonly<Record<string, string>>;
+}
+
+export const CONTEXT_TTL_MS = 2_000;
+
+type Entry = { at: number; value: Promise<ServerContext | null> };
+const cache = new Map<string, Entry>();
+
+async function load(name: string): Promise<ServerContext | null> {
+  const s = await db().server.findUnique({
+    where: { name },
+    select: {
+      id: true, name: true, status: true, gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true,
+      gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } },
+      versions: {
+        where: { approvedFingerprint: { not: null }, status: { not: "DELETED" } },
+        orderBy: [{ isLatest: "desc" }, { isLatestApproved: "desc" }, { publishedAt: "desc" }],
+        take: 1,
+        select: { id: true, approvedFingerprint: true, currentToolSet: { select: { definitions: { where: { kind: "TOOL" }, select: { name: true, fingerprint: true } } } } },
+      },
+    },
+  });
+  if (!s || !s.gatewayEnabled || !s.upstreamUrl || s.status === "DELETED") return null;
+  const version = s.versions[0];
+  let approved: Map<string, string> | null = null;
+  if (version?.approvedFingerprint) {
+    const set = await db().toolSet.findUnique({
+      where: { serverVersionId_fingerprint: { serverVersionId: version.id, fingerprint: version.approvedFingerprint } },
+      select: { definitions: { where: { kind: "TOOL" }, select: { name: true, fingerprint: true } } },
+    });
+    if (set) approved = new Map(set.definitions.map((d) => [d.name, d.fingerprint]));
+  }
+  const current = new Map((version?.currentToolSet?.definitions ?? []).map((d) => [d.name, d.fingerprint]));
+  const rules = (await invokeRulesOf(name)) ?? { name, ownerTeamId: null, rules: [] };
+  return {
+    id: s.id,
+    name: s.name,
+    upstream: { url: new URL(s.upstreamUrl), transport: s.upstreamTransport === "SSE" ? "sse" : "streamable-http" },
+    pinMode: s.pinMode,
+    rules,
+    approved,
+    current,
+    policy: compilePolicy(s.gatewayPolicy),
+    credentials: s.gatewayPolicy?.credentialSecretId ? await gatewayCredentialsOf(s.id) : {},
+  };
+}
+
+/** The context of an enabled server, or null when there is no such server or its gateway is off. */
+export function serverContext(name: string, now = Date.now()): Promise<ServerContext | null> {
+  const hit = cache.get(name);
+  if (hit && now - hit.at < CONTEXT_TTL_MS) return hit.value;
+  const value = load(name).catch((e: unknown) => {
+    cache.delete(name);
+    throw e;
+  });
+  cache.set(name, { at: now, value });
+  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
+/** Drops a server's context here (after its settings changed); other replicas follow within the TTL. */
+export function forgetServer(name: string) {
+  cache.delete(name);
+}
+
+/** Server id → tool → fingerprint last seen in a tools/list answer through this replica. */
+const observed = new Map<string, Map<string, string>>();
+const probeRequested = new Map<string, number>();
+
+/** The fingerprint the upstream lists for a tool now, as far as this replica knows. */
+export function currentFingerprint(ctx: ServerContext, tool: string): string | undefined {
+  return observed.get(ctx.id)?.get(tool) ?? ctx.current.get(tool);
+}
+
+/**
+ * Notes what the upstream listed for a tool. A tool that differs from the approved set also asks for
+ * a probe of the server (at most once a minute), so the change is recorded as drift for every replica.
+ */
+export function observeTool(ctx: ServerContext, tool: string, fingerprint: string) {
+  let tools = observed.get(ctx.id);
+  if (!tools) observed.set(ctx.id, (tools = new Map()));
+  tools.set(tool, fingerprint);
+  if (ctx.approved?.get(tool) === fingerprint) return;
+  const last = probeRequested.get(ctx.id) ?? 0;
+  if (Date.now() - last < 60_000) return;
+  probeRequested.set(ctx.id, Date.now());
+  makeDue(ctx.id).catch((e: unknown) => logger.warn("could not schedule a probe after a tool change", { server: ctx.name, error: String(e) }));
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+import type http from "node:http";
+import { env } from "../env";
+import { ipInCidrs } from "../net/cidr";
+import type { Caller } from "./caller";
+import type { ServerContext } from "./context";
+import { rpcError, type RpcId, type RpcMessage } from "./jsonrpc";
+import { recordDenial, recordRequest } from "./metrics";
+import type { UsageRecord, UsageRecorder } from "./usage-recorder";
+
+export type Outcome = UsageRecord["outcome"];
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** The caller's W3C trace context, or a new one; the trace id is returned and recorded. */
+function traceOf(header: string | undefined): { traceparent: string; traceId: string } {
+  const m = header ? TRACEPARENT.exec(header.trim()) : null;
+  if (m && !/^0+$/.test(m[1])) return { traceparent: header!.trim(), traceId: m[1] };
+  const traceId = randomBytes(16).toString("hex");
+  return { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`, traceId };
+}
+
+/** The client address: the socket peer, or the nearest X-Forwarded-For hop when the peer is a trusted proxy. */
+export function clientIp(req: http.IncomingMessage): string {
+  const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const trusted = env().TOOLSHED_TRUSTED_PROXIES;
+  const xff = req.headers["x-forwarded-for"];
+  if (!trusted.length || typeof xff !== "string" || !ipInCidrs(peer, trusted)) return peer;
+  const hops = xff.split(",").map((h) => h.trim().replace(/^::ffff:/, "")).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!ipInCidrs(hops[i], trusted)) return hops[i];
+  return hops[0] ?? peer;
+}
+
+/**
+ * One request through the gateway, from arrival to its usage record: what is known so far about
+ * who, what and how it went, the bytes counted on the way out, and exactly one record at the end.
+ */
+export class Exchange {
+  readonly started = performance.now();
+  readonly trace: { traceparent: string; traceId: string };
+  readonly ip: string;
+  ctx?: ServerContext;
+  caller?: Caller;
+  method = "";
+  tool: string | null = null;
+  bytesIn = 0;
+  bytesOut = 0;
+  cacheHit = false;
+  payload?: { request?: unknown; response?: unknown };
+  /** Where the gateway's own JSON-RPC answers go instead of the HTTP answer (a legacy SSE stream). */
+  divert?: (msg: RpcMessage) => void;
+  private recorded = false;
+
+  constructor(
+    readonly req: http.IncomingMessage,
+    readonly res: http.ServerResponse,
+    private readonly usage: UsageRecorder,
+  ) {
+    this.trace = traceOf(req.headers.traceparent as string | undefined);
+    this.ip = clientIp(req);
+    res.setHeader("traceparent", this.trace.traceparent);
+  }
+
+  /** Writes to the client, counting bytes; false once the client is gone. */
+  write(chunk: Buffer | string): boolean {
+    if (this.res.destroyed || this.res.writableEnded) return false;
+    this.bytesOut += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    this.res.write(chunk);
+    return true;
+  }
+
+  /** A complete JSON answer. */
+  json(status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (this.res.headersSent) return this.end();
+    if (this.divert) {
+      this.divert(body as RpcMessage);
+      [status, body] = [202, "Accepted"];
+    }
+    const text = JSON.stringify(body);
+    this.res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+    this.write(text);
+    this.end();
+  }
+
+  /** A JSON-RPC error answer for the request `id`. */
+  rpcError(status: number, id: RpcId | undefined, code: number, message: string, reason: string, headers: Record<string, string> = {}) {
+    this.json(status, rpcError(id, code, message, { reason }), headers);
+  }
+
+  end() {
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  /** Records the exchange once (usage event and metrics); later calls are ignored. */
+  record(outcome: Outcome, status: number, decision: string) {
+    if (this.recorded) return;
+    this.recorded = true;
+    const seconds = (performance.now() - this.started) / 1000;
+    const server = this.ctx?.name ?? "unknown";
+    recordRequest(server, this.method || "none", outcome, seconds);
+    if (outcome !== "OK" && outcome !== "UPSTREAM_ERROR" && outcome !== "ERROR") recordDenial(server, decision);
+    if (!this.ctx) return; // no server: nothing to attribute the call to
+    this.usage.record({
+      serverId: this.ctx.id,
+      tokenId: this.caller?.tokenId ?? null,
+      userId: this.caller?.userId ?? null,
+      method: this.method || "none",
+      toolName: this.tool,
+      outcome,
+      status,
+      latencyMs: Math.round(seconds * 1000),
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      cacheHit: this.cacheHit,
+      ip: this.ip || null,
+      decision,
+      traceId: this.trace.traceId,
+      payload: this.ctx.policy.capturePayloads ? this.payload : undefined,
+    });
+  }
+
+  /** Refuses before anything reaches the upstream: answer, metrics and usage record in one step. */
+  refuse(status: number, msg: RpcMessage | undefined, code: number, message: string, outcome: Outcome, decision: string, headers: Record<string, string> = {}) {
+    this.rpcError(status, msg?.id, code, message, decision, headers);
+    this.record(outcome, status, decision);
+  }
+}

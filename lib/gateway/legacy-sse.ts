@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import { env } from "../env";
+import { reasonOf } from "../errors";
+import type { ServerContext } from "./context";
+import type { Exchange } from "./exchange";
+import { isRequest, RPC, type RpcMessage } from "./jsonrpc";
+import { recordUpstreamError } from "./metrics";
+import { openSession, sealSession } from "./session";
+import { formatEvent, SseParser } from "./sse";
+import { admitRequest, filterResult, parseMessage, readBody, type PipelineDeps } from "./streamable";
+import { forwardHeaders, upstreamRequest } from "./upstream";
+
+/**
+ * The legacy HTTP+SSE transport (2024-11-05): GET /gateway/{name}/sse opens the upstream stream and
+ * announces the gateway's own message endpoint; POST /gateway/{name}/messages?session=… forwards each
+ * message to the upstream's message URL, sealed in the session handle (so any replica can take it).
+ * Answers come back on the stream. An answer the gateway makes itself (a refusal, a cached result) is
+ * written to the stream when this replica holds it; otherwise it is the HTTP answer of the POST.
+ */
+
+/** Streams held by this process, by stream key, for answers the gateway sends itself. */
+const localStreams = new Map<string, (msg: RpcMessage) => void>();
+
+export async function handleSseStream(x: Exchange, ctx: ServerContext) {
+  x.method = "stream/open";
+  if (x.req.method !== "GET") return x.refuse(405, undefined, RPC.INVALID_REQUEST, "Open the event stream with GET", "ERROR", "method_not_allowed", { allow: "GET" });
+  const call = upstreamRequest(ctx.upstream.url, "GET", forwardHeaders(x.req.headers, { ...ctx.credentials, accept: "text/event-stream", traceparent: x.trace.traceparent }));
+  let up;
+  try {
+    up = await call.response;
+  } catch (e) {
+    recordUpstreamError(ctx.name, "unreachable");
+    return x.refuse(502, undefined, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server could not be reached (${reasonOf(e)})`, "UPSTREAM_ERROR", "upstream_unreachable");
+  }
+  if (up.statusCode !== 200 || !String(up.headers["content-type"]).startsWith("text/event-stream")) {
+    up.resume();
+    recordUpstreamError(ctx.name, "http_" + (up.statusCode ?? 0));
+    return x.refuse(502, undefined, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server did not open an event stream (HTTP ${up.statusCode})`, "UPSTREAM_ERROR", "upstream_refused");
+  }
+  const key = randomBytes(12).toString("base64url");
+  const caller = x.caller!;
+  x.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
+  x.res.flushHeaders();
+  localStreams.set(key, (m) => x.write(formatEvent(JSON.stringify(m), { event: "message" })));
+  const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
+  const parser = new SseParser();
+  const base = `/gateway/${ctx.name}/messages`;
+  up.on("data", (chunk: Buffer) => {
+    for (const ev of parser.push(chunk)) {
+      if (ev.event === "endpoint") {
+        const target = new URL(ev.data.trim(), ctx.upstream.url);
+        // The message URL must stay on the upstream's origin; anything else would make the gateway post elsewhere.
+        if (target.origin !== ctx.upstream.url.origin) {
+          x.write(formatEvent(JSON.stringify({ jsonrpc: "2.0", method: "notifications/message", params: { level: "error", data: "The upstream announced a message endpoint on another origin; the gateway refuses it" } }), { event: "message" }));
+          call.abort();
+          continue;
+        }
+        const handle = sealSession({ s: ctx.id, u: caller.userId, x: target.href, k: key });
+        x.write(formatEvent(`${base}?session=${handle}`, { event: "endpoint" }));
+        continue;
+      }
+      if (ev.data && (ev.event === undefined || ev.event === "message")) {
+        try {
+          const m = JSON.parse(ev.data) as RpcMessage;
+          if (m.result && !m.method) {
+            filterResult(ctx, x, m.result);
+            x.write(formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id }));
+            continue;
+          }
+        } catch {
+          // relayed as it came
+        }
+      }
+      x.write(ev.raw);
+    }
+  });
+  const finish = () => {
+    clearInterval(keepAlive);
+    localStreams.delete(key);
+    x.end();
+    x.record("OK", 200, "stream_closed");
+  };
+  up.once("end", finish);
+  up.once("error", finish);
+  x.res.once("close", () => {
+    call.abort();
+    finish();
+  });
+}
+
+export async function handleSseMessage(x: Exchange, ctx: ServerContext, deps: PipelineDeps) {
+  if (x.req.method !== "POST") return x.refuse(405, undefined, RPC.INVALID_REQUEST, "Send messages with POST", "ERROR", "method_not_allowed", { allow: "POST" });
+  const handle = new URL(x.req.url ?? "", "http://x").searchParams.get("session");
+  const claims = handle ? openSession(handle, ctx.id, x.caller!.userId) : undefined;
+  if (!claims) return x.refuse(404, undefined, RPC.INVALID_REQUEST, "Session not found; open a new event stream", "ERROR", "session_unknown");
+  const body = await readBody(x, ctx.policy.maxRequestBytes);
+  if (!body) return;
+  const msg = parseMessage(x, body);
+  if (!msg) return;
+  x.method = msg.method ?? "response";
+  const stream = claims.k ? localStreams.get(claims.k) : undefined;
+  // Answers made here go to the stream, where the client waits for them.
+  if (isRequest(msg) && stream) x.divert = stream;
+  if (isRequest(msg) && !(await admitRequest(x, ctx, msg, deps))) return;
+  const call = upstreamRequest(new URL(claims.x), "POST", forwardHeaders(x.req.headers, { ...ctx.credentials, "content-type": "application/json", traceparent: x.trace.traceparent }), body);
+  let up;
+  try {
+    up = await call.response;
+  } catch (e) {
+    recordUpstreamError(ctx.name, "unreachable");
+    return x.refuse(isRequest(msg) && stream ? 200 : 502, msg, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server could not be reached (${reasonOf(e)})`, "UPSTREAM_ERROR", "upstream_unreachable");
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of up as AsyncIterable<Buffer>) chunks.push(c);
+  const reply = Buffer.concat(chunks);
+  const status = up.statusCode ?? 502;
+  x.res.writeHead(status, { "content-type": String(up.headers["content-type"] ?? "text/plain"), "content-length": String(reply.length) });
+  x.write(reply);
+  x.end();
+  x.record(status >= 500 ? "UPSTREAM_ERROR" : "OK", status, "allowed");
+}

@@ -1,0 +1,137 @@
+import type { Redis } from "ioredis";
+
+/**
+ * The limit stores rate-limiter-flexible does not provide: token buckets (memory and Redis) and
+ * calendar-quota counters in memory.
+ *
+ * Token buckets: `capacity` tokens, refilled continuously at `perMs` tokens per millisecond; a request
+ * takes one token. rate-limiter-flexible has no token bucket, hence this file. Both stores answer
+ * 0 when a token was taken, otherwise the milliseconds until one is available (nothing is taken then).
+ */
+
+/** Float slack so that exactly one refilled token (e.g. 1000 ms × 0.001) counts as one. */
+const EPSILON = 1e-9;
+const SWEEP_EVERY_MS = 60_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** When the bucket will be full again; after that it equals a fresh bucket and can be dropped. */
+  fullAt: number;
+}
+
+export class MemoryTokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private lastSweep = 0;
+
+  take(key: string, capacity: number, perMs: number, now: number): number {
+    let b = this.buckets.get(key);
+    if (b === undefined) {
+      if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
+      b = { tokens: capacity, at: now, fullAt: now };
+      this.buckets.set(key, b);
+    } else if (now > b.at) {
+      b.tokens = Math.min(capacity, b.tokens + (now - b.at) * perMs);
+      b.at = now;
+    }
+    if (b.tokens >= 1 - EPSILON) {
+      b.tokens = Math.max(0, b.tokens - 1);
+      b.fullAt = b.at + (capacity - b.tokens) / perMs;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / perMs));
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Drops the buckets that have refilled completely: idle callers cost no memory. */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [key, b] of this.buckets) if (b.fullAt <= now) this.buckets.delete(key);
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+}
+
+/**
+ * The same bucket in Redis, read-refill-take-write in one script so that concurrent requests from any
+ * number of replicas cannot take the same token twice. Time comes from the caller (replica clocks are
+ * assumed NTP-synced, as calendar quotas need anyway); a clock behind the stored one refills nothing.
+ * The key expires when the bucket would be full again, which is the same as not existing.
+ */
+const TOKEN_BUCKET_LUA = `
+local capacity = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 't', 'a')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = capacity
+  at = now
+elseif now > at then
+  tokens = math.min(capacity, tokens + (now - at) * perMs)
+  at = now
+end
+local wait = 0
+if tokens >= 1 - ${EPSILON} then
+  tokens = math.max(0, tokens - 1)
+else
+  wait = math.max(1, math.ceil((1 - tokens) / perMs))
+end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'a', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((capacity - tokens) / perMs)))
+return wait
+`;
+
+interface TokenBucketCommands {
+  toolshedTokenBucket(key: string, capacity: string, perMs: string, now: string): Promise<number>;
+}
+
+export class RedisTokenBuckets {
+  constructor(private readonly client: Redis) {
+    client.defineCommand("toolshedTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
+  }
+
+  take(key: string, capacity: number, perMs: number, now: number): Promise<number> {
+    return (this.client as unknown as TokenBucketCommands).toolshedTokenBucket(key, String(capacity), String(perMs), String(now));
+  }
+}
+
+/**
+ * Quota counts in memory: one counter per rule and caller, restarted when a new period begins. (Not
+ * rate-limiter-flexible's memory store: it expires keys with setTimeout, which cannot wait a month.)
+ */
+export class MemoryQuotaCounters {
+  private readonly counts = new Map<string, { end: number; n: number }>();
+  private lastSweep = 0;
+
+  /** Counts one request in the period ending at `periodEnd`; returns the period's count so far. */
+  add(key: string, periodEnd: number, now: number): number {
+    let c = this.counts.get(key);
+    if (c === undefined || c.end !== periodEnd) {
+      if (c === undefined && now - this.lastSweep >= 60_000) this.sweep(now);
+      c = { end: periodEnd, n: 0 };
+      this.counts.set(key, c);
+    }
+    return ++c.n;
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** Drops counters of periods that have ended. */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [key, c] of this.counts) if (c.end <= now) this.counts.delete(key);
+  }
+
+  clear(): void {
+    this.counts.clear();
+  }
+}

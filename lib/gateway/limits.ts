@@ -1,0 +1,270 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { QuotaRule, RateLimitRule } from "./policy";
+import { openRedis, type RedisConnection } from "./redis-connection";
+import { MemoryQuotaCounters, MemoryTokenBuckets, RedisTokenBuckets } from "./limit-stores";
+
+export type LimitDecision =
+  | { allowed: true }
+  | { allowed: false; kind: "rate_limited" | "quota_exceeded"; rule: string; retryAfterSec: number };
+
+export interface Limiter {
+  /**
+   * Counts one request against every rule that applies (rules with `tool` apply only to calls of that
+   * tool) and refuses with the first exhausted one. Every applicable rate limit counts the attempt;
+   * quotas count only requests that passed the rate limits, so a client hammering while rate limited
+   * does not burn its quota.
+   */
+  consume(input: ConsumeInput): Promise<LimitDecision>;
+  close(): Promise<void>;
+}
+
+export interface ConsumeInput {
+  serverId: string;
+  callerId: string;
+  tool?: string;
+  rateLimits: readonly RateLimitRule[];
+  quotas: readonly QuotaRule[];
+  /** Milliseconds since the epoch; defaults to Date.now(). */
+  now?: number;
+}
+
+type Refusal = Extract<LimitDecision, { allowed: false }>;
+/** A rule's answer: a refusal, undefined (allowed), or a promise of either that never rejects. */
+type Step = Refusal | undefined | Promise<Refusal | undefined>;
+
+const ALLOWED_DECISION: LimitDecision = Object.freeze({ allowed: true });
+const ALLOWED: Promise<LimitDecision> = Promise.resolve(ALLOWED_DECISION);
+const toUndefined = () => undefined;
+
+interface RateMeta {
+  rule: RateLimitRule;
+  text: string;
+  /** Rule identity (index + shape) for store keys, e.g. `rl:0.caller.fixed-window.5.60.search:`. */
+  keyBase: string;
+  windowMs: number;
+  perMs: number;
+  /** The fixed-window counter, set on first use. */
+  limiter?: RateLimiterAbstract;
+}
+
+interface QuotaMeta {
+  rule: QuotaRule;
+  text: string;
+  keyBase: string;
+  limiter?: RateLimiterAbstract;
+}
+
+interface Period {
+  start: number;
+  end: number;
+  label: string;
+}
+
+const forTool = (tool: string | undefined) => (tool === undefined ? "" : ` for tool ${tool}`);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const retrySec = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+function rateMeta(rules: readonly RateLimitRule[]): RateMeta[] {
+  return rules.map((rule, i) => ({
+    rule,
+    text: `${plural(rule.limit, "request")} per ${rule.windowSec} s per ${rule.per}${forTool(rule.tool)} (${rule.algorithm === "token-bucket" ? "token bucket" : "fixed window"})`,
+    keyBase: `rl:${i}.${rule.per}.${rule.algorithm}.${rule.limit}.${rule.windowSec}.${encodeURIComponent(rule.tool ?? "")}:`,
+    windowMs: rule.windowSec * 1000,
+    perMs: rule.limit / (rule.windowSec * 1000),
+  }));
+}
+
+function quotaMeta(rules: readonly QuotaRule[]): QuotaMeta[] {
+  return rules.map((rule, i) => ({
+    rule,
+    text: `${plural(rule.limit, "request")} per ${rule.period} (UTC) per ${rule.per}${forTool(rule.tool)}`,
+    keyBase: `q:${i}.${rule.per}.${rule.period}.${rule.limit}.${encodeURIComponent(rule.tool ?? "")}:`,
+  }));
+}
+
+/** The UTC calendar period holding `now`: its bounds and a label for keys (2026-11, 2026-11-05, 2026-11-05T13). */
+function periodOf(kind: QuotaRule["period"], now: number): Period {
+  const d = new Date(now);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  if (kind === "month") return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1), label: `${y}-${pad(m + 1)}` };
+  const day = d.getUTCDate();
+  if (kind === "day") {
+    const start = Date.UTC(y, m, day);
+    return { start, end: start + 86_400_000, label: `${y}-${pad(m + 1)}-${pad(day)}` };
+  }
+  const hour = d.getUTCHours();
+  const start = Date.UTC(y, m, day, hour);
+  return { start, end: start + 3_600_000, label: `${y}-${pad(m + 1)}-${pad(day)}T${pad(hour)}` };
+}
+
+const bucketRefusal = (m: RateMeta, waitMs: number): Refusal | undefined =>
+  waitMs > 0 ? { allowed: false, kind: "rate_limited", rule: m.text, retryAfterSec: retrySec(waitMs) } : undefined;
+
+/** The first refusal in rule order; synchronous while the answers are, a promise from the first pending one. */
+function firstRefusal(steps: readonly Step[]): Step {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s instanceof Promise) return awaitFrom(steps, i);
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
+async function awaitFrom(steps: readonly Step[], from: number): Promise<Refusal | undefined> {
+  for (let i = from; i < steps.length; i++) {
+    const r = await steps[i];
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+class StoreLimiter implements Limiter {
+  private readonly prefix: string;
+  private readonly redis: RedisConnection | undefined;
+  private readonly memoryBuckets = new MemoryTokenBuckets();
+  private readonly memoryQuotas = new MemoryQuotaCounters();
+  private readonly redisBuckets: RedisTokenBuckets | undefined;
+  /** One rate-limiter-flexible instance per distinct (points, duration); quotas use (limit, per-call duration). */
+  private readonly windows = new Map<string, RateLimiterAbstract>();
+  private readonly rateMetas = new WeakMap<readonly RateLimitRule[], RateMeta[]>();
+  private readonly quotaMetas = new WeakMap<readonly QuotaRule[], QuotaMeta[]>();
+  private readonly periods: Partial<Record<QuotaRule["period"], Period>> = {};
+
+  constructor(opts: { redisUrl?: string; keyPrefix?: string; timeoutMs?: number }) {
+    this.prefix = opts.keyPrefix ?? "toolshed:gw:";
+    if (opts.redisUrl) {
+      this.redis = openRedis(opts.redisUrl, { component: "gateway-limits", timeoutMs: opts.timeoutMs });
+      this.redisBuckets = new RedisTokenBuckets(this.redis.client);
+    }
+  }
+
+  consume(input: ConsumeInput): Promise<LimitDecision> {
+    if (input.rateLimits.length === 0 && input.quotas.length === 0) return ALLOWED;
+    const now = input.now ?? Date.now();
+    const rate = this.rateSteps(input, now);
+    const first = rate === undefined ? undefined : firstRefusal(rate);
+    if (first instanceof Promise) return first.then((r) => r ?? this.quotaPhase(input, now));
+    if (first !== undefined) return Promise.resolve(first);
+    return this.quotaPhase(input, now);
+  }
+
+  async close(): Promise<void> {
+    this.memoryBuckets.clear();
+    this.memoryQuotas.clear();
+    this.windows.clear();
+    await this.redis?.close();
+  }
+
+  private quotaPhase(input: ConsumeInput, now: number): Promise<LimitDecision> {
+    const steps = this.quotaSteps(input, now);
+    if (steps === undefined) return ALLOWED;
+    const first = firstRefusal(steps);
+    if (first instanceof Promise) return first.then((r) => r ?? ALLOWED_DECISION);
+    return first === undefined ? ALLOWED : Promise.resolve(first);
+  }
+
+  /** Starts every applicable rate limit at once (so Redis round trips overlap); undefined when none applies. */
+  private rateSteps(input: ConsumeInput, now: number): Step[] | undefined {
+    if (input.rateLimits.length === 0) return undefined;
+    let metas = this.rateMetas.get(input.rateLimits);
+    if (metas === undefined) this.rateMetas.set(input.rateLimits, (metas = rateMeta(input.rateLimits)));
+    let steps: Step[] | undefined;
+    for (const m of metas) {
+      if (m.rule.tool !== undefined && m.rule.tool !== input.tool) continue;
+      const key = `${this.prefix}${m.keyBase}${input.serverId}:${m.rule.per === "caller" ? input.callerId : "*"}`;
+      const step = m.rule.algorithm === "token-bucket" ? this.tokenBucket(m, key, now) : this.fixedWindow(m, key, now);
+      (steps ??= []).push(step);
+    }
+    return steps;
+  }
+
+  private quotaSteps(input: ConsumeInput, now: number): Step[] | undefined {
+    if (input.quotas.length === 0) return undefined;
+    let metas = this.quotaMetas.get(input.quotas);
+    if (metas === undefined) this.quotaMetas.set(input.quotas, (metas = quotaMeta(input.quotas)));
+    let steps: Step[] | undefined;
+    for (const m of metas) {
+      if (m.rule.tool !== undefined && m.rule.tool !== input.tool) continue;
+      const period = this.period(m.rule.period, now);
+      const key = `${this.prefix}${m.keyBase}${input.serverId}:${m.rule.per === "caller" ? input.callerId : "*"}`;
+      const retry = retrySec(period.end - now);
+      if (this.redis === undefined) {
+        const refused = this.memoryQuotas.add(key, period.end, now) > m.rule.limit;
+        (steps ??= []).push(refused ? { allowed: false, kind: "quota_exceeded", rule: m.text, retryAfterSec: retry } : undefined);
+        continue;
+      }
+      const limiter = (m.limiter ??= this.window(`q/${m.rule.limit}`, m.rule.limit, 0));
+      // The Redis key expires at the end of the calendar period (measured from `now`).
+      (steps ??= []).push(this.count(limiter, `${key}:${period.label}`, { customDuration: retry }, m.text, "quota_exceeded", retry));
+    }
+    return steps;
+  }
+
+  /**
+   * Windows aligned to multiples of the window length (the window index is in the key), so every
+   * replica agrees on the boundaries and the store only counts; the key outlives its window by less
+   * than one window and then expires.
+   */
+  private fixedWindow(m: RateMeta, key: string, now: number): Step {
+    const index = Math.floor(now / m.windowMs);
+    const limiter = (m.limiter ??= this.window(`w/${m.rule.limit}/${m.rule.windowSec}`, m.rule.limit, m.rule.windowSec));
+    return this.count(limiter, `${key}:${index}`, undefined, m.text, "rate_limited", retrySec((index + 1) * m.windowMs - now));
+  }
+
+  private tokenBucket(m: RateMeta, key: string, now: number): Step {
+    if (this.redisBuckets === undefined) return bucketRefusal(m, this.memoryBuckets.take(key, m.rule.limit, m.perMs, now));
+    if (this.redis !== undefined && !this.redis.usable()) return undefined;
+    return this.redisBuckets.take(key, m.rule.limit, m.perMs, now).then(
+      (waitMs) => bucketRefusal(m, waitMs),
+      (e: unknown) => this.failOpen("token-bucket", e),
+    );
+  }
+
+  private count(
+    limiter: RateLimiterAbstract,
+    key: string,
+    options: { customDuration: number } | undefined,
+    text: string,
+    kind: Refusal["kind"],
+    retryAfterSec: number,
+  ): Step {
+    // Fail open: while the limit store is down every request is let through (with a warning in the
+    // log) rather than refused; an outage of Redis must not take every gateway server down with it.
+    if (this.redis !== undefined && !this.redis.usable()) return undefined;
+    return limiter.consume(key, 1, options).then(toUndefined, (e: unknown): Refusal | undefined =>
+      e instanceof RateLimiterRes ? { allowed: false, kind, rule: text, retryAfterSec } : this.failOpen(kind, e),
+    );
+  }
+
+  private failOpen(operation: string, err: unknown): undefined {
+    this.redis?.failed(operation, err);
+    return undefined;
+  }
+
+  private window(id: string, points: number, duration: number): RateLimiterAbstract {
+    let limiter = this.windows.get(id);
+    if (limiter === undefined) {
+      limiter = this.redis
+        ? new RateLimiterRedis({ storeClient: this.redis.client, points, duration, keyPrefix: "" })
+        : new RateLimiterMemory({ points, duration, keyPrefix: "" });
+      this.windows.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  private period(kind: QuotaRule["period"], now: number): Period {
+    const cached = this.periods[kind];
+    if (cached !== undefined && now >= cached.start && now < cached.end) return cached;
+    return (this.periods[kind] = periodOf(kind, now));
+  }
+}
+
+/**
+ * Rate limits and quotas of gateway calls, in process memory, or in Redis when `redisUrl` is given
+ * (then shared by every replica). `timeoutMs` bounds each Redis command (default 100 ms).
+ */
+export function createLimiter(opts: { redisUrl?: string; keyPrefix?: string; timeoutMs?: number }): Limiter {
+  return new StoreLimiter(opts);
+}

@@ -1,0 +1,318 @@
+import type http from "node:http";
+import { env } from "../env";
+import { reasonOf } from "../errors";
+import { logger } from "../logger";
+import { openSession, sealSession } from "./session";
+import { currentFingerprint, observeTool, type ServerContext } from "./context";
+import { filterNamed, filterTools, namedVerdict, toolVerdict } from "./decide";
+import type { Exchange } from "./exchange";
+import { declaredVersion, headerMismatch, isModern, isRequest, RPC, type RpcMessage } from "./jsonrpc";
+import { recordCache, recordUpstreamError } from "./metrics";
+import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache";
+import { formatEvent, SseParser } from "./sse";
+import { forwardHeaders, RETURNED, upstreamRequest } from "./upstream";
+import type { Limiter } from "./limits";
+
+export interface PipelineDeps {
+  limiter: Limiter;
+  cache: ResultCache;
+}
+
+/** Reads the request body up to `limit` bytes; undefined (after answering 413) when it is larger. */
+export async function readBody(x: Exchange, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(x.req.headers["content-length"] ?? 0);
+  const tooLarge = () => {
+    x.refuse(413, undefined, RPC.TOO_LARGE, `Request body is larger than the ${limit} bytes this server accepts`, "BLOCKED", "too_large", { connection: "close" });
+  };
+  if (declared > limit) return void tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of x.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return void tooLarge();
+    chunks.push(chunk);
+  }
+  x.bytesIn = size;
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** Parses one JSON-RPC message; answers 400 and returns undefined when it is not one. */
+export function parseMessage(x: Exchange, body: Buffer): RpcMessage | undefined {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(body.toString("utf8"));
+  } catch {
+    return void x.refuse(400, undefined, RPC.PARSE_ERROR, "The request body is not valid JSON", "ERROR", "parse_error");
+  }
+  if (Array.isArray(msg)) return void x.refuse(400, undefined, RPC.INVALID_REQUEST, "JSON-RPC batches are not supported (removed from MCP in 2025-06-18); send one message per request", "ERROR", "batch_refused");
+  if (!msg || typeof msg !== "object" || (msg as RpcMessage).jsonrpc !== "2.0") return void x.refuse(400, undefined, RPC.INVALID_REQUEST, "The body is not a JSON-RPC 2.0 message", "ERROR", "invalid_request");
+  return msg as RpcMessage;
+}
+
+/** Applies the caller's view to a result: tools, prompts and resources it may not use are removed. */
+export function filterResult(ctx: ServerContext, x: Exchange, result: Record<string, unknown> | undefined) {
+  if (!result || !x.caller) return result;
+  const caller = x.caller;
+  if (Array.isArray(result.tools)) result.tools = filterTools(ctx, caller, result.tools, (t, fp) => observeTool(ctx, t, fp)).tools;
+  if (Array.isArray(result.prompts)) result.prompts = filterNamed(ctx, caller, "prompt", result.prompts);
+  if (Array.isArray(result.resources)) result.resources = filterNamed(ctx, caller, "resource", result.resources);
+  if (Array.isArray(result.resourceTemplates)) result.resourceTemplates = filterNamed(ctx, caller, "resource", result.resourceTemplates);
+  return result;
+}
+
+export interface Admitted {
+  decision: string;
+  /** Where the result goes in the result cache (private key, public key), when the tool is cached. */
+  cacheKeys?: string[];
+}
+
+/**
+ * The policy checks of a JSON-RPC request, in order: tool rules and pinning, rate limits and quotas,
+ * result cache. Undefined when the request was answered here (refused, or from the cache).
+ */
+export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMessage, deps: PipelineDeps): Promise<Admitted | undefined> {
+  const caller = x.caller!;
+  const params = msg.params ?? {};
+  let decision = "allowed";
+  if (msg.method === "tools/call") {
+    const tool = String(params.name ?? "");
+    x.tool = tool;
+    const v = toolVerdict(ctx, caller, tool, currentFingerprint(ctx, tool));
+    if (!v.ok) return void x.refuse(200, msg, v.code, v.message, v.decision === "tool_denied" ? "FORBIDDEN" : "BLOCKED", v.decision);
+    decision = v.decision;
+  } else if (msg.method === "prompts/get" || msg.method === "resources/read") {
+    const kind = msg.method === "prompts/get" ? "prompt" : "resource";
+    const name = String((kind === "prompt" ? params.name : params.uri) ?? "");
+    const v = namedVerdict(ctx, caller, kind, name);
+    if (!v.ok) return void x.refuse(200, msg, v.code, v.message, "FORBIDDEN", v.decision);
+  }
+  const { rateLimits, quotas } = ctx.policy;
+  if (rateLimits.length || quotas.length) {
+    const limit = await deps.limiter.consume({ serverId: ctx.id, callerId: caller.userId, tool: x.tool ?? undefined, rateLimits, quotas });
+    if (!limit.allowed) {
+      const what = limit.kind === "quota_exceeded" ? "Quota" : "Rate limit";
+      return void x.refuse(429, msg, RPC.RATE_LIMITED, `${what} of ${ctx.name} reached (${limit.rule}); retry in ${limit.retryAfterSec} s`, limit.kind === "quota_exceeded" ? "QUOTA_EXCEEDED" : "RATE_LIMITED", limit.kind, { "retry-after": String(limit.retryAfterSec) });
+    }
+  }
+  const rule = x.tool ? ctx.policy.cache.get(x.tool) : undefined;
+  if (!rule || !x.tool) return { decision };
+  const base = { serverId: ctx.id, tool: x.tool, args: params.arguments ?? {}, callerId: caller.userId };
+  const cacheKeys = [resultCacheKey({ ...base, scope: "private" }), resultCacheKey({ ...base, scope: "public" })];
+  for (const key of cacheKeys) {
+    const hit = await deps.cache.get(key);
+    if (!hit) continue;
+    recordCache(ctx.name, true);
+    x.cacheHit = true;
+    x.json(200, { jsonrpc: "2.0", id: msg.id, result: hit.result });
+    x.record("OK", 200, "cache_hit");
+    return undefined;
+  }
+  recordCache(ctx.name, false);
+  return { decision, cacheKeys };
+}
+
+function storeResult(deps: PipelineDeps, ctx: ServerContext, x: Exchange, keys: string[] | undefined, reply: RpcMessage) {
+  if (!keys || !x.tool || !reply.result) return;
+  const d = cacheDecision(ctx.policy.cache.get(x.tool), reply.result);
+  if (!d.store) return;
+  deps.cache.set(d.scope === "private" ? keys[0] : keys[1], reply.result, d.ttlMs).catch((e: unknown) => logger.warn("result cache write failed", { server: ctx.name, error: reasonOf(e) }));
+}
+
+const sameId = (a: RpcMessage, b: RpcMessage) => a.id === b.id || JSON.stringify(a.id) === JSON.stringify(b.id);
+
+/** Headers for the client from an upstream answer, the upstream session id sealed into a gateway handle. */
+function clientHeaders(up: http.IncomingMessage, ctx: ServerContext, x: Exchange): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const k of RETURNED) {
+    const v = up.headers[k];
+    if (typeof v === "string") h[k] = v;
+  }
+  const session = up.headers["mcp-session-id"];
+  if (typeof session === "string" && x.caller) h["mcp-session-id"] = sealSession({ s: ctx.id, u: x.caller.userId, x: session });
+  return h;
+}
+
+function upstreamFailure(x: Exchange, ctx: ServerContext, msg: RpcMessage | undefined, kind: "unreachable" | "timeout" | "closed" | "refused_credentials", detail: string) {
+  recordUpstreamError(ctx.name, kind);
+  const code = kind === "timeout" ? RPC.UPSTREAM_TIMEOUT : kind === "closed" ? RPC.UPSTREAM_CLOSED : RPC.UPSTREAM_UNAVAILABLE;
+  const error = { jsonrpc: "2.0", id: msg?.id ?? null, error: { code, message: `${ctx.name}: ${detail}`, data: { reason: `upstream_${kind}` } } };
+  if (x.res.headersSent) x.write(formatEvent(JSON.stringify(error), { event: "message" }));
+  else x.json(msg && isRequest(msg) ? 200 : 502, error);
+  x.end();
+  x.record("UPSTREAM_ERROR", x.res.statusCode, `upstream_${kind}`);
+}
+
+/**
+ * Sends one client message (POST) or stream request (GET, DELETE) upstream and relays the answer:
+ * JSON answers whole (filtered), event streams event by event as they arrive, with keep-alives. The
+ * answer to a request must arrive within the policy's timeout, or the client gets a JSON-RPC error.
+ */
+export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: { method: "POST" | "GET" | "DELETE"; body?: Buffer; msg?: RpcMessage; upstreamSession?: string; modern: boolean; cacheKeys?: string[]; decision?: string }) {
+  const { msg } = opts;
+  const extra: Record<string, string> = { ...ctx.credentials, traceparent: x.trace.traceparent };
+  if (opts.upstreamSession) extra["mcp-session-id"] = opts.upstreamSession;
+  const headers = forwardHeaders(x.req.headers, extra);
+  const awaitsAnswer = opts.method === "POST" && msg !== undefined && isRequest(msg);
+  const call = upstreamRequest(ctx.upstream.url, opts.method, headers, opts.body);
+  let finished = false;
+  const timeoutMs = ctx.policy.timeoutMs;
+  const timer = awaitsAnswer
+    ? setTimeout(() => {
+        if (finished) return;
+        finished = true;
+        call.abort();
+        upstreamFailure(x, ctx, msg, "timeout", `no answer from the upstream server within ${timeoutMs} ms`);
+      }, timeoutMs)
+    : undefined;
+  const done = () => {
+    finished = true;
+    if (timer) clearTimeout(timer);
+  };
+  // 2026-07-28: closing the response stream cancels the request, so the upstream request goes too. Before
+  // that, disconnection is not cancellation: the upstream answer is still read (and dropped) to its end.
+  x.res.once("close", () => {
+    if (!x.res.writableFinished && (opts.modern || opts.method === "GET")) {
+      done();
+      call.abort();
+      x.record("OK", 499, "client_closed");
+    }
+  });
+  let up: http.IncomingMessage;
+  try {
+    up = await call.response;
+  } catch (e) {
+    if (finished) return;
+    done();
+    const blocked = (e as { code?: string }).code === "EBLOCKED";
+    return upstreamFailure(x, ctx, msg, "unreachable", blocked ? reasonOf(e) : `the upstream server could not be reached (${(e as { code?: string }).code ?? reasonOf(e)})`);
+  }
+  if (finished) return void up.resume();
+  const status = up.statusCode ?? 502;
+  if (status === 401 || status === 403) {
+    up.resume();
+    done();
+    return upstreamFailure(x, ctx, msg, "refused_credentials", `the upstream server refused the gateway's backend credentials (HTTP ${status}); its owner must update them`);
+  }
+  const type = String(up.headers["content-type"] ?? "");
+  const headersOut = clientHeaders(up, ctx, x);
+  const outcome = status >= 500 ? "UPSTREAM_ERROR" : "OK";
+  if (status >= 500) recordUpstreamError(ctx.name, "http_5xx");
+  const decision = opts.decision ?? "allowed";
+
+  if (type.startsWith("text/event-stream")) {
+    x.res.writeHead(status, { ...headersOut, "cache-control": "no-cache", "x-accel-buffering": "no" });
+    x.res.flushHeaders();
+    const parser = new SseParser();
+    let answered = false;
+    const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
+    up.on("data", (chunk: Buffer) => {
+      for (const ev of parser.push(chunk)) {
+        let out: Buffer | string = ev.raw;
+        if (ev.data && (ev.event === undefined || ev.event === "message")) {
+          let m: RpcMessage | undefined;
+          try {
+            m = JSON.parse(ev.data) as RpcMessage;
+          } catch {
+            m = undefined;
+          }
+          if (m && (m.result || m.error) && !m.method) {
+            const ours = msg !== undefined && sameId(m, msg);
+            if (m.result) filterResult(ctx, x, m.result);
+            out = formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id });
+            if (ours) {
+              answered = true;
+              done();
+              storeResult(deps, ctx, x, opts.cacheKeys, m);
+              if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };
+            }
+          }
+        }
+        if (!finished || !answered || x.res.writable) x.write(out);
+      }
+    });
+    const close = () => {
+      clearInterval(keepAlive);
+      if (awaitsAnswer && !answered && !finished) {
+        done();
+        return upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the stream before answering");
+      }
+      done();
+      x.end();
+      x.record(outcome, status, decision);
+    };
+    up.once("end", close);
+    up.once("error", close);
+    up.once("aborted", close);
+    return;
+  }
+
+  const chunks: Buffer[] = [];
+  up.on("data", (c: Buffer) => chunks.push(c));
+  up.once("error", () => {
+    if (finished) return;
+    done();
+    upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the connection before answering");
+  });
+  up.once("end", () => {
+    if (finished) return;
+    done();
+    let body = Buffer.concat(chunks);
+    if (type.startsWith("application/json") && msg && body.length) {
+      try {
+        const m = JSON.parse(body.toString("utf8")) as RpcMessage;
+        if (m.result && !Array.isArray(m)) {
+          filterResult(ctx, x, m.result);
+          storeResult(deps, ctx, x, opts.cacheKeys, m);
+          body = Buffer.from(JSON.stringify(m));
+        }
+        if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };
+      } catch {
+        // not JSON after all: relayed as it came
+      }
+    }
+    x.res.writeHead(status, { ...headersOut, "content-length": String(body.length) });
+    x.write(body);
+    x.end();
+    x.record(outcome, status, decision);
+  });
+}
+
+/** POST, GET and DELETE on /gateway/{name}/mcp after the caller was authenticated. */
+export async function handleStreamable(x: Exchange, ctx: ServerContext, deps: PipelineDeps) {
+  const { req } = x;
+  const sessionHandle = req.headers["mcp-session-id"] as string | undefined;
+  const versionHeader = req.headers["mcp-protocol-version"] as string | undefined;
+  const session = (modern: boolean) => {
+    if (modern || sessionHandle === undefined) return { ok: true as const, upstream: undefined };
+    const claims = openSession(sessionHandle, ctx.id, x.caller!.userId);
+    return claims ? { ok: true as const, upstream: claims.x } : { ok: false as const };
+  };
+  if (req.method === "GET" || req.method === "DELETE") {
+    x.method = req.method === "GET" ? "stream/open" : "session/terminate";
+    if (isModern(versionHeader)) return x.refuse(405, undefined, RPC.INVALID_REQUEST, `${req.method} is not part of the ${versionHeader} transport`, "ERROR", "method_not_allowed", { allow: "POST" });
+    if (!sessionHandle) return x.refuse(400, undefined, RPC.INVALID_REQUEST, "Mcp-Session-Id header is required", "ERROR", "session_required");
+    const s = session(false);
+    if (!s.ok) return x.refuse(404, undefined, RPC.INVALID_REQUEST, "Session not found; initialize a new session", "ERROR", "session_unknown");
+    return relay(x, ctx, deps, { method: req.method, upstreamSession: s.upstream, modern: false });
+  }
+  if (req.method !== "POST") return x.refuse(405, undefined, RPC.INVALID_REQUEST, `${req.method} is not supported; use POST, GET or DELETE`, "ERROR", "method_not_allowed", { allow: "POST, GET, DELETE" });
+  const body = await readBody(x, ctx.policy.maxRequestBytes);
+  if (!body) return;
+  const msg = parseMessage(x, body);
+  if (!msg) return;
+  x.method = msg.method ?? (msg.result !== undefined || msg.error !== undefined ? "response" : "unknown");
+  const modern = isModern(declaredVersion(versionHeader, msg));
+  if (modern && msg.method) {
+    const mismatch = headerMismatch(msg, req.headers["mcp-method"] as string | undefined, req.headers["mcp-name"] as string | undefined);
+    if (mismatch) return x.refuse(400, msg, RPC.HEADER_MISMATCH, mismatch, "ERROR", "header_mismatch");
+  }
+  const s = session(modern);
+  if (!s.ok) return x.refuse(404, msg, RPC.INVALID_REQUEST, "Session not found; initialize a new session", "ERROR", "session_unknown");
+  // A request without a session handle is the upstream's to judge: stateless upstreams issue none.
+  let admitted: Admitted | undefined = { decision: "allowed" };
+  if (isRequest(msg)) {
+    admitted = await admitRequest(x, ctx, msg, deps);
+    if (!admitted) return;
+  }
+  return relay(x, ctx, deps, { method: "POST", body, msg, upstreamSession: s.upstream, modern, cacheKeys: admitted.cacheKeys, decision: admitted.decision });
+}
