@@ -32,6 +32,8 @@ const QUERY_TOKENS = ["access_token", "token", "api_key", "apikey", "key"];
 export interface Gateway {
   /** Handles the request when it is the gateway's; false when it belongs to someone else. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** Writes the usage events still queued. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder }
       }
       return false;
     },
+    flush: () => usage.flush(),
     async close() {
       await Promise.all([usage.close(), deps.limiter.close(), deps.cache.close()]);
     },

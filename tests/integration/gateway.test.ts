@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replaceInvokeRules } from "@/lib/access/invoke-rules";
 import { db } from "@/lib/db/client";
+import { Prisma } from "@/generated/prisma/client";
 import { probeByName } from "@/lib/probing/service";
 import { caller, connect, enableGateway, gatewayUrl, rpc, startGateway } from "../support/gateway";
 import { startEverything, startV2Server, type RunningServer, type V2Server } from "../support/mcp-servers";
@@ -278,5 +279,44 @@ describe("faults", () => {
     await new Promise((r) => dying.server.close(r));
     await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow(/could not be reached/);
     await Promise.all([client.close(), other.client.close()]);
+  });
+});
+
+describe("records", () => {
+  it("logs every request as a usage event with caller, tool, outcome and decision, passes the trace context through, and counts in /metrics", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    await enableGateway(CACHED, proxy.url, { policy: { capturePayloads: false } });
+    const seen = proxy.requests.length;
+    const r = await rpc(gatewayUrl(gw.url, CACHED), { jsonrpc: "2.0", id: 1, method: "tools/list" }, { authorization: `Bearer ${bob.token}`, traceparent, "mcp-protocol-version": "2025-11-25" });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("traceparent")).toBe(traceparent);
+    expect(proxy.requests.slice(seen).map((q) => q.headers.traceparent)).toEqual([traceparent]);
+    // Without one, the gateway starts a trace and returns it.
+    const fresh = await rpc(gatewayUrl(gw.url, CACHED), { jsonrpc: "2.0", id: 2, method: "tools/list" }, { authorization: `Bearer ${bob.token}` });
+    expect(fresh.headers.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await gw.gateway.flush();
+    const event = await db().usageEvent.findFirstOrThrow({ where: { traceId } });
+    expect(event).toMatchObject({ method: "tools/list", outcome: "OK", status: 200, userId: bob.userId, decision: "allowed", payload: null });
+    expect(event.bytesIn).toBeGreaterThan(0);
+    expect(event.bytesOut).toBeGreaterThan(0);
+    // The refusals of the tests above were recorded with the policy that decided them.
+    const decisions = (await db().usageEvent.groupBy({ by: ["decision", "outcome"], _count: true })).map((g) => `${g.decision}:${g.outcome}`);
+    for (const d of ["tool_denied:FORBIDDEN", "tool_withheld:BLOCKED", "rate_limited:RATE_LIMITED", "ip_denied:FORBIDDEN", "too_large:BLOCKED", "cache_hit:OK", "unauthenticated:UNAUTHENTICATED", "upstream_timeout:UPSTREAM_ERROR"]) expect(decisions).toContain(d);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/toolshed_gateway_denials_total\{server="io.test\/everything",reason="tool_denied"\} [1-9]/);
+    expect(metrics).toMatch(/toolshed_gateway_request_duration_seconds_bucket\{[^}]*server="io.test\/cached"/);
+  });
+
+  it("stores request and response bodies only when the owner turns payload capture on", async () => {
+    await enableGateway(CACHED, proxy.url, { policy: { capturePayloads: true } });
+    const { client } = await connect(gatewayUrl(gw.url, CACHED), bob.token);
+    await client.callTool({ name: "add", arguments: { a: 40, b: 2 } });
+    await client.close();
+    await gw.gateway.flush();
+    const event = await db().usageEvent.findFirstOrThrow({ where: { toolName: "add", server: { name: CACHED }, payload: { not: Prisma.DbNull } }, orderBy: { id: "desc" } });
+    expect(JSON.stringify(event.payload)).toContain('"a":40');
+    expect(JSON.stringify(event.payload)).toContain("called add");
+    await enableGateway(CACHED, proxy.url);
   });
 });

@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replaceInvokeRules } from "@/lib/access/invoke-rules";
+import { db } from "@/lib/db/client";
+import { probeByName } from "@/lib/probing/service";
+import { BIN, childEnv, PROJECT_ROOT } from "../support/cli";
+import { caller, connect, enableGateway, gatewayUrl, rpc } from "../support/gateway";
+import { startEverything, type RunningServer } from "../support/mcp-servers";
+import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/probing";
+
+/**
+ * No sticky sessions: two `toolshed gateway` processes on one database serve one 2025 session
+ * alternately (every request of the client goes to the other process than the one before).
+ */
+
+const NAME = "io.test/replicated";
+let upstream: RunningServer;
+let dataDir: string;
+const replicas: { child: ChildProcess; url: string }[] = [];
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function startReplica(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, "gateway"], {
+    cwd: PROJECT_ROOT,
+    env: childEnv({
+      DATABASE_URL: process.env.DATABASE_URL,
+      TOOLSHED_ENCRYPTION_KEY: process.env.TOOLSHED_ENCRYPTION_KEY,
+      TOOLSHED_ALLOWED_NETWORKS: "127.0.0.0/8",
+      TOOLSHED_DATA_DIR: dataDir,
+      TOOLSHED_HOST: "127.0.0.1",
+      PORT: String(port),
+    }),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`toolshed gateway exited with ${child.exitCode}: ${stderr}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) return { child, url };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`toolshed gateway did not answer on ${url}: ${stderr}`);
+}
+
+beforeAll(async () => {
+  allowLoopbackAndKey();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "toolshed-replicas-"));
+  upstream = await startEverything("streamableHttp");
+  const owner = await adminPrincipal();
+  await publishRemote(owner, NAME, upstream.url);
+  await probeByName(NAME);
+  await replaceInvokeRules(owner, NAME, { rules: [{ subject: { type: "all" } }] });
+  await enableGateway(NAME, upstream.url);
+  replicas.push(...(await Promise.all([startReplica(), startReplica()])));
+}, 120_000);
+
+afterAll(async () => {
+  for (const r of replicas) {
+    r.child.kill("SIGTERM");
+    await new Promise((resolve) => (r.child.exitCode !== null ? resolve(null) : r.child.once("exit", resolve)));
+  }
+  await upstream?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Requests served per replica, from its Prometheus counters. */
+async function served(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("toolshed_gateway_requests_total{") && l.includes(`server="${NAME}"`))
+    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+}
+
+describe("two gateway processes, one session", () => {
+  it("serves every request of a session on alternating processes, and each process writes its usage events", async () => {
+    const alice = await caller("alice@example.com");
+    let n = 0;
+    const targets: string[] = [];
+    // Each request of the client goes to the next replica, as a round-robin load balancer without stickiness would send it.
+    const roundRobin: typeof fetch = (input, init) => {
+      const u = new URL(input instanceof Request ? input.url : String(input));
+      const replica = new URL(replicas[n++ % 2].url);
+      u.host = replica.host;
+      targets.push(u.host);
+      return fetch(u, init);
+    };
+    const { client, transport } = await connect(gatewayUrl(replicas[0].url, NAME), alice.token, { fetch: roundRobin });
+    const session = transport!.sessionId!;
+    expect(session).toBeTruthy();
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("echo");
+    for (let i = 0; i < 4; i++) {
+      const r = await client.callTool({ name: "echo", arguments: { message: `call ${i}` } });
+      expect(JSON.stringify(r.content)).toContain(`call ${i}`);
+    }
+    expect(new Set(targets).size).toBe(2);
+    const [a, b] = await Promise.all(replicas.map((r) => served(r.url)));
+    expect(a).toBeGreaterThanOrEqual(3);
+    expect(b).toBeGreaterThanOrEqual(3);
+
+    // The session handle is bound to its user: another user's token gets "not found" on either replica.
+    const bob = await caller("bob@example.com");
+    for (const r of replicas) {
+      const stolen = await rpc(gatewayUrl(r.url, NAME), { jsonrpc: "2.0", id: 9, method: "tools/list" }, { authorization: `Bearer ${bob.token}`, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" });
+      expect(stolen.status).toBe(404);
+    }
+    await transport!.terminateSession();
+    await client.close();
+
+    // Stopping a replica (SIGTERM) writes its queued usage events; together they hold every call.
+    for (const r of replicas) {
+      r.child.kill("SIGTERM");
+      await new Promise((resolve) => r.child.once("exit", resolve));
+    }
+    const calls = await db().usageEvent.count({ where: { server: { name: NAME }, method: "tools/call", outcome: "OK" } });
+    expect(calls).toBe(4);
+    const refused = await db().usageEvent.count({ where: { server: { name: NAME }, decision: "session_unknown" } });
+    expect(refused).toBe(2);
+  });
+});
