@@ -22,7 +22,7 @@ function eventEnd(buf: Buffer, from: number): number {
     const j = i + (buf[i] === CR && buf[i + 1] === LF ? 2 : 1);
     if (j >= buf.length) return -1;
     if (buf[j] === LF) return j + 1;
-    if (buf[j] === CR) return buf[j + 1] === LF ? j + 2 : j + 1;
+    if (buf[j] === CR) return j + 1 >= buf.length ? -1 : buf[j + 1] === LF ? j + 2 : j + 1; // wait: CR LF may be split
     i = j - 1;
   }
   return -1;
