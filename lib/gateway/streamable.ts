@@ -118,6 +118,8 @@ function storeResult(deps: PipelineDeps, ctx: ServerContext, x: Exchange, keys: 
   deps.cache.set(d.scope === "private" ? keys[0] : keys[1], reply.result, d.ttlMs).catch((e: unknown) => logger.warn("result cache write failed", { server: ctx.name, error: reasonOf(e) }));
 }
 
+const LIST_METHODS = new Set(["tools/list", "prompts/list", "resources/list", "resources/templates/list"]);
+
 const sameId = (a: RpcMessage, b: RpcMessage) => a.id === b.id || JSON.stringify(a.id) === JSON.stringify(b.id);
 
 /** Headers for the client from an upstream answer, the upstream session id sealed into a gateway handle. */
@@ -227,7 +229,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
             }
           }
         }
-        if (!finished || !answered || x.res.writable) x.write(out);
+        x.write(out);
       }
     });
     const close = () => {
@@ -257,10 +259,12 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
     if (finished) return;
     done();
     let body = Buffer.concat(chunks);
-    if (type.startsWith("application/json") && msg && body.length) {
+    // Only answers the gateway changes or keeps are parsed; the rest is relayed byte for byte.
+    const inspect = msg !== undefined && (LIST_METHODS.has(msg.method ?? "") || opts.cacheKeys !== undefined || ctx.policy.capturePayloads);
+    if (inspect && type.startsWith("application/json") && body.length) {
       try {
         const m = JSON.parse(body.toString("utf8")) as RpcMessage;
-        if (m.result && !Array.isArray(m)) {
+        if (m.result) {
           filterResult(ctx, x, m.result);
           storeResult(deps, ctx, x, opts.cacheKeys, m);
           body = Buffer.from(JSON.stringify(m));
