@@ -13,6 +13,45 @@ import type { Redis } from "ioredis";
 const EPSILON = 1e-9;
 const SWEEP_EVERY_MS = 60_000;
 
+/**
+ * A map keyed by (rule identity, server id, caller id or "*") as three levels, so the hot path looks up
+ * strings it already holds (their hashes are cached by V8) instead of building and hashing a key per
+ * request. Empty levels are dropped by `sweep`.
+ */
+class Keyed<T> {
+  private readonly root = new Map<string, Map<string, Map<string, T>>>();
+
+  get(rule: string, server: string, subject: string): T | undefined {
+    return this.root.get(rule)?.get(server)?.get(subject);
+  }
+
+  set(rule: string, server: string, subject: string, value: T): void {
+    let servers = this.root.get(rule);
+    if (servers === undefined) this.root.set(rule, (servers = new Map()));
+    let subjects = servers.get(server);
+    if (subjects === undefined) servers.set(server, (subjects = new Map()));
+    subjects.set(subject, value);
+  }
+
+  /** Deletes every value for which `drop` holds; returns how many remain. */
+  sweep(drop: (value: T) => boolean): number {
+    let left = 0;
+    for (const [rule, servers] of this.root) {
+      for (const [server, subjects] of servers) {
+        for (const [subject, value] of subjects) if (drop(value)) subjects.delete(subject);
+        if (subjects.size === 0) servers.delete(server);
+        else left += subjects.size;
+      }
+      if (servers.size === 0) this.root.delete(rule);
+    }
+    return left;
+  }
+
+  clear(): void {
+    this.root.clear();
+  }
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -21,15 +60,15 @@ interface Bucket {
 }
 
 export class MemoryTokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Keyed<Bucket>();
   private lastSweep = 0;
 
-  take(key: string, capacity: number, perMs: number, now: number): number {
-    let b = this.buckets.get(key);
+  take(rule: string, server: string, subject: string, capacity: number, perMs: number, now: number): number {
+    let b = this.buckets.get(rule, server, subject);
     if (b === undefined) {
       if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
       b = { tokens: capacity, at: now, fullAt: now };
-      this.buckets.set(key, b);
+      this.buckets.set(rule, server, subject, b);
     } else if (now > b.at) {
       b.tokens = Math.min(capacity, b.tokens + (now - b.at) * perMs);
       b.at = now;
@@ -42,14 +81,10 @@ export class MemoryTokenBuckets {
     return Math.max(1, Math.ceil((1 - b.tokens) / perMs));
   }
 
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  /** Drops the buckets that have refilled completely: idle callers cost no memory. */
-  sweep(now: number): void {
+  /** Drops the buckets that have refilled completely (idle callers cost no memory); returns how many remain. */
+  sweep(now: number): number {
     this.lastSweep = now;
-    for (const [key, b] of this.buckets) if (b.fullAt <= now) this.buckets.delete(key);
+    return this.buckets.sweep((b) => b.fullAt <= now);
   }
 
   clear(): void {
@@ -107,28 +142,24 @@ export class RedisTokenBuckets {
  * rate-limiter-flexible's memory store: it expires keys with setTimeout, which cannot wait a month.)
  */
 export class MemoryQuotaCounters {
-  private readonly counts = new Map<string, { end: number; n: number }>();
+  private readonly counts = new Keyed<{ end: number; n: number }>();
   private lastSweep = 0;
 
   /** Counts one request in the period ending at `periodEnd`; returns the period's count so far. */
-  add(key: string, periodEnd: number, now: number): number {
-    let c = this.counts.get(key);
+  add(rule: string, server: string, subject: string, periodEnd: number, now: number): number {
+    let c = this.counts.get(rule, server, subject);
     if (c === undefined || c.end !== periodEnd) {
-      if (c === undefined && now - this.lastSweep >= 60_000) this.sweep(now);
+      if (c === undefined && now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
       c = { end: periodEnd, n: 0 };
-      this.counts.set(key, c);
+      this.counts.set(rule, server, subject, c);
     }
     return ++c.n;
   }
 
-  get size(): number {
-    return this.counts.size;
-  }
-
-  /** Drops counters of periods that have ended. */
-  sweep(now: number): void {
+  /** Drops counters of periods that have ended; returns how many remain. */
+  sweep(now: number): number {
     this.lastSweep = now;
-    for (const [key, c] of this.counts) if (c.end <= now) this.counts.delete(key);
+    return this.counts.sweep((c) => c.end <= now);
   }
 
   clear(): void {

@@ -120,6 +120,11 @@ async function awaitFrom(steps: readonly Step[], from: number): Promise<Refusal 
   return undefined;
 }
 
+/**
+ * Memory or Redis. With Redis, limits FAIL OPEN: when Redis is down (known from the connection state)
+ * or a command exceeds its short timeout, the rule is skipped and a warning is logged. A limit store
+ * outage must not take every gateway server down with it.
+ */
 class StoreLimiter implements Limiter {
   private readonly prefix: string;
   private readonly redis: RedisConnection | undefined;
@@ -170,12 +175,13 @@ class StoreLimiter implements Limiter {
     if (input.rateLimits.length === 0) return undefined;
     let metas = this.rateMetas.get(input.rateLimits);
     if (metas === undefined) this.rateMetas.set(input.rateLimits, (metas = rateMeta(input.rateLimits)));
+    // Only refusals and pending answers are kept (in rule order): an all-allowed memory pass allocates no array.
     let steps: Step[] | undefined;
     for (const m of metas) {
       if (m.rule.tool !== undefined && m.rule.tool !== input.tool) continue;
-      const key = `${this.prefix}${m.keyBase}${input.serverId}:${m.rule.per === "caller" ? input.callerId : "*"}`;
-      const step = m.rule.algorithm === "token-bucket" ? this.tokenBucket(m, key, now) : this.fixedWindow(m, key, now);
-      (steps ??= []).push(step);
+      const subject = m.rule.per === "caller" ? input.callerId : "*";
+      const step = m.rule.algorithm === "token-bucket" ? this.tokenBucket(m, input.serverId, subject, now) : this.fixedWindow(m, input.serverId, subject, now);
+      if (step !== undefined) (steps ??= []).push(step);
     }
     return steps;
   }
@@ -187,17 +193,20 @@ class StoreLimiter implements Limiter {
     let steps: Step[] | undefined;
     for (const m of metas) {
       if (m.rule.tool !== undefined && m.rule.tool !== input.tool) continue;
+      const subject = m.rule.per === "caller" ? input.callerId : "*";
       const period = this.period(m.rule.period, now);
-      const key = `${this.prefix}${m.keyBase}${input.serverId}:${m.rule.per === "caller" ? input.callerId : "*"}`;
-      const retry = retrySec(period.end - now);
+      let step: Step;
       if (this.redis === undefined) {
-        const refused = this.memoryQuotas.add(key, period.end, now) > m.rule.limit;
-        (steps ??= []).push(refused ? { allowed: false, kind: "quota_exceeded", rule: m.text, retryAfterSec: retry } : undefined);
-        continue;
+        const exceeded = this.memoryQuotas.add(m.keyBase, input.serverId, subject, period.end, now) > m.rule.limit;
+        step = exceeded ? { allowed: false, kind: "quota_exceeded", rule: m.text, retryAfterSec: retrySec(period.end - now) } : undefined;
+      } else {
+        const retry = retrySec(period.end - now);
+        const limiter = (m.limiter ??= this.window(`q/${m.rule.limit}`, m.rule.limit, 0));
+        // The key names the period and expires at its end (measured from `now`).
+        const key = `${this.prefix}${m.keyBase}${input.serverId}:${subject}:${period.label}`;
+        step = this.count(limiter, key, { customDuration: retry }, m.text, "quota_exceeded", retry);
       }
-      const limiter = (m.limiter ??= this.window(`q/${m.rule.limit}`, m.rule.limit, 0));
-      // The Redis key expires at the end of the calendar period (measured from `now`).
-      (steps ??= []).push(this.count(limiter, `${key}:${period.label}`, { customDuration: retry }, m.text, "quota_exceeded", retry));
+      if (step !== undefined) (steps ??= []).push(step);
     }
     return steps;
   }
@@ -207,16 +216,18 @@ class StoreLimiter implements Limiter {
    * replica agrees on the boundaries and the store only counts; the key outlives its window by less
    * than one window and then expires.
    */
-  private fixedWindow(m: RateMeta, key: string, now: number): Step {
+  private fixedWindow(m: RateMeta, serverId: string, subject: string, now: number): Step {
     const index = Math.floor(now / m.windowMs);
     const limiter = (m.limiter ??= this.window(`w/${m.rule.limit}/${m.rule.windowSec}`, m.rule.limit, m.rule.windowSec));
-    return this.count(limiter, `${key}:${index}`, undefined, m.text, "rate_limited", retrySec((index + 1) * m.windowMs - now));
+    const key = `${this.prefix}${m.keyBase}${serverId}:${subject}:${index}`;
+    return this.count(limiter, key, undefined, m.text, "rate_limited", retrySec((index + 1) * m.windowMs - now));
   }
 
-  private tokenBucket(m: RateMeta, key: string, now: number): Step {
-    if (this.redisBuckets === undefined) return bucketRefusal(m, this.memoryBuckets.take(key, m.rule.limit, m.perMs, now));
-    if (this.redis !== undefined && !this.redis.usable()) return undefined;
-    return this.redisBuckets.take(key, m.rule.limit, m.perMs, now).then(
+  private tokenBucket(m: RateMeta, serverId: string, subject: string, now: number): Step {
+    if (this.redis === undefined || this.redisBuckets === undefined)
+      return bucketRefusal(m, this.memoryBuckets.take(m.keyBase, serverId, subject, m.rule.limit, m.perMs, now));
+    if (!this.redis.usable()) return undefined;
+    return this.redisBuckets.take(`${this.prefix}${m.keyBase}${serverId}:${subject}`, m.rule.limit, m.perMs, now).then(
       (waitMs) => bucketRefusal(m, waitMs),
       (e: unknown) => this.failOpen("token-bucket", e),
     );
@@ -230,11 +241,10 @@ class StoreLimiter implements Limiter {
     kind: Refusal["kind"],
     retryAfterSec: number,
   ): Step {
-    // Fail open: while the limit store is down every request is let through (with a warning in the
-    // log) rather than refused; an outage of Redis must not take every gateway server down with it.
+    // Fail open (see the class comment): skip the rule while Redis is down or when it times out.
     if (this.redis !== undefined && !this.redis.usable()) return undefined;
     return limiter.consume(key, 1, options).then(toUndefined, (e: unknown): Refusal | undefined =>
-      e instanceof RateLimiterRes ? { allowed: false, kind, rule: text, retryAfterSec } : this.failOpen(kind, e),
+      e instanceof RateLimiterRes ? { allowed: false, kind, rule: text, retryAfterSec } : this.failOpen(kind === "rate_limited" ? "fixed-window" : "quota", e),
     );
   }
 

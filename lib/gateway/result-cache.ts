@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalJson } from "../probing/fingerprint";
 import type { CacheRule } from "./policy";
 import { openRedis, type RedisConnection } from "./redis-connection";
@@ -48,7 +48,7 @@ export function cacheDecision(
 
 /** A stable key: server id + tool + canonical JSON of the arguments (key order independent, hashed) + caller id for private scope. */
 export function resultCacheKey(input: { serverId: string; tool: string; args: unknown; scope: "private" | "public"; callerId: string }): string {
-  const args = createHash("sha256").update(canonicalJson(input.args ?? {})).digest("base64url");
+  const args = hash("sha256", canonicalJson(input.args ?? {}), "base64url");
   const who = input.scope === "private" ? `private:${input.callerId}` : "public";
   return `${input.serverId}:${encodeURIComponent(input.tool)}:${args}:${who}`;
 }
