@@ -43,6 +43,11 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
               Reviews
             </Link>
           )}
+          {user && (
+            <Link href="/usage" className={navLink}>
+              Usage
+            </Link>
+          )}
           {user?.isAdmin && (
             <Link href="/audit" className={navLink}>
               Audit

@@ -2,6 +2,8 @@ import { readScopeOf } from "../access/scope";
 import { canView } from "../access/visibility";
 import type { Principal } from "../auth/principal";
 import { db } from "../db/client";
+import { env } from "../env";
+import { gatewayUrlOf, servedServerJson, transportFromDb, type GatewayTransport } from "../gateway/gateway-url";
 import type { DriftDiff } from "../probing/drift";
 import type { DefinitionKind } from "../probing/fingerprint";
 
@@ -52,8 +54,12 @@ export interface ServerDetail {
   reviewState: VersionSummary["reviewState"];
   changedSinceApproval: boolean;
   ownerTeam: { slug: string; name: string } | null;
-  /** The latest version's server.json as published. */
+  /** The latest version's server.json as published (may name a private upstream: for its owners' forms only). */
   serverJson: Record<string, unknown>;
+  /** The server.json as the registry serves it: with the gateway on, the gateway remote replaces the published ones. */
+  servedJson: Record<string, unknown>;
+  /** Where callers reach the server through Toolshed's gateway, when it is on. */
+  gateway: { url: string; transport: GatewayTransport } | null;
   latestVersion: string;
   versions: VersionSummary[];
   health: {
@@ -134,6 +140,8 @@ export async function loadServerDetail(p: Principal, name: string, now = new Dat
   const defs = x.definitions ?? [];
   const json = latest.serverJson as Record<string, unknown>;
   const pp = publisherProvided(json);
+  const transport = server.gatewayEnabled && server.upstreamUrl ? transportFromDb(server.upstreamTransport) : null;
+  const publicUrl = env().publicUrl;
   return {
     id: server.id,
     name: server.name,
@@ -146,6 +154,8 @@ export async function loadServerDetail(p: Principal, name: string, now = new Dat
     changedSinceApproval: server.changedSinceApproval,
     ownerTeam: server.ownerTeam,
     serverJson: json,
+    servedJson: servedServerJson(json, server.name, publicUrl, transport ? { transport } : null),
+    gateway: transport ? { url: gatewayUrlOf(publicUrl, server.name, transport), transport } : null,
     latestVersion: latest.version,
     versions: versions.map((v) => ({
       version: v.version,

@@ -3,12 +3,14 @@ import path from "node:path";
 import { parse } from "yaml";
 import { SCOPES } from "../auth/scopes";
 import { ADMIN, body, errors, ERRORS, nullable, obj, ok, param, PUBLIC, PUBLISH, READ, ref, SIGNED_IN, str, type Json } from "./openapi-helpers";
+import { gatewayPaths, gatewaySchemas } from "./openapi-gateway";
 import { probingPaths, probingSchemas, toolshedMetaProbing } from "./openapi-probing";
 import { searchPaths, searchSchemas } from "./openapi-search";
 import { accessPaths, accessSchemas } from "./openapi-access";
 import { reviewPaths, reviewSchemas } from "./openapi-review";
 import { teamsPaths, teamsSchemas } from "./openapi-teams";
 import { uiPaths, uiSchemas } from "./openapi-ui";
+import { usagePaths, usageSchemas } from "./openapi-usage";
 import { OFFICIAL_META, TOOLSHED_META } from "./registry-api";
 
 /**
@@ -261,9 +263,9 @@ function build(): OpenApiDocument {
       { name: "review", description: "The review workflow: approve, reject, the queue" },
       { name: "teams", description: "Teams and their members" },
     ],
-    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths(), ...reviewPaths(), ...teamsPaths(), ...uiPaths() },
+    paths: { ...registryPaths("/v0.1"), ...registryPaths("/v0"), ...apiPaths(), ...probingPaths(), ...searchPaths(), ...accessPaths(), ...reviewPaths(), ...teamsPaths(), ...uiPaths(), ...gatewayPaths(), ...usagePaths() },
     components: {
-      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas(), ...reviewSchemas(), ...teamsSchemas(), ...uiSchemas() },
+      schemas: { ...schemas, ServerResponse: serverResponse(schemas.ServerResponse), ...toolshedSchemas(), ...probingSchemas(), ...searchSchemas(), ...accessSchemas(), ...reviewSchemas(), ...teamsSchemas(), ...uiSchemas(), ...gatewaySchemas(), ...usageSchemas() },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [
           name,

@@ -28,6 +28,8 @@ export interface VersionRow {
   p50LatencyMs: number | null;
   lastProbedAt: Date | null;
   changedSinceApproval: boolean;
+  /** The gateway's transport when the gateway is on (enabled, with an upstream); the upstream URL itself is never selected here. */
+  gatewayTransport: "STREAMABLE_HTTP" | "SSE" | null;
 }
 
 /**
@@ -56,7 +58,8 @@ const select = (view: ReadView) => Prisma.sql`
          v."statusMessage", v."statusChangedAt", v."publishedAt", v."updatedAt", ${latestSql(view)} AS "isLatest",
          v."reviewState"::text AS "reviewState", s.visibility::text AS visibility, t.slug AS "ownerTeam", i.location AS source,
          v."toolCount", v."toolNames", v."toolSetFingerprint", s.health::text AS health, s."uptime30d", s."p50LatencyMs",
-         s."lastProbedAt", s."changedSinceApproval"
+         s."lastProbedAt", s."changedSinceApproval",
+         CASE WHEN s."gatewayEnabled" AND s."upstreamUrl" IS NOT NULL THEN COALESCE(s."upstreamTransport"::text, 'STREAMABLE_HTTP') END AS "gatewayTransport"
   FROM "ServerVersion" v
   JOIN "Server" s ON s.id = v."serverId"
   LEFT JOIN "Team" t ON t.id = s."ownerTeamId"

@@ -1,4 +1,6 @@
 import { OFFICIAL_META, TOOLSHED_META, type ServerResponse, type WireStatus } from "../contracts/registry-api";
+import { env } from "../env";
+import { servedServerJson, transportFromDb } from "../gateway/gateway-url";
 import type { VersionRow } from "./repository";
 
 const lower = <T extends string>(s: T) => s.toLowerCase() as Lowercase<T>;
@@ -6,11 +8,13 @@ const lower = <T extends string>(s: T) => s.toLowerCase() as Lowercase<T>;
 /**
  * A stored version in the official wire shape, with Toolshed's own fields under its one `_meta` key.
  * The official key allows only the spec's fields (additionalProperties: false), so statusChangedAt,
- * which the spec does not list there, travels under Toolshed's key.
+ * which the spec does not list there, travels under Toolshed's key. With the gateway on, every version
+ * is served with the gateway's remote instead of its published remotes (lib/gateway/gateway-url.ts).
  */
 export function toServerResponse(r: VersionRow): ServerResponse {
+  const gateway = r.gatewayTransport ? { transport: transportFromDb(r.gatewayTransport) } : null;
   return {
-    server: r.serverJson,
+    server: servedServerJson(r.serverJson, r.name, env().publicUrl, gateway),
     _meta: {
       [OFFICIAL_META]: {
         status: lower(r.status) as WireStatus,

@@ -6,6 +6,10 @@
  * Names: VS Code and GitHub's "registry only" policy match a local install to the registry entry by the
  * server's canonical name, exactly, so VS Code, Cursor and the mcp.json files use `server.name` as is.
  * Claude Code accepts only letters, digits, `-` and `_` in a server name, so it gets `localName`.
+ *
+ * With Toolshed's gateway on, the remotes are replaced by one option for the gateway URL that sends
+ * `Authorization: Bearer <token>`: VS Code asks for the token once (an `inputs` entry with
+ * `password: true`, kept in its secret storage), the other clients get a `<TOOLSHED_TOKEN>` placeholder.
  */
 
 interface Input {
@@ -53,9 +57,17 @@ export type ClientConfig =
   | { type: "http" | "sse"; url: string; headers?: Record<string, string> }
   | { type: "stdio"; command: string; args: string[]; env?: Record<string, string> };
 
+/** A VS Code `inputs` entry: asked for when the server starts; `password` hides and stores it as a secret. */
+export interface VscodeInput {
+  type: "promptString";
+  id: string;
+  description: string;
+  password?: boolean;
+}
+
 export interface InstallOption {
   id: string;
-  kind: "remote" | "package";
+  kind: "remote" | "package" | "gateway";
   /** e.g. "streamable-http remote" or "npm package @scope/pkg@1.2.3" */
   label: string;
   /** Canonical server name (VS Code, Cursor, mcp.json). */
@@ -79,7 +91,18 @@ export interface InstallOption {
   mcpJson: string;
   /** Placeholders the user has to replace, e.g. ["<API_KEY>"]. */
   placeholders: string[];
+  /** VS Code's prompts (the gateway token); empty for the others. */
+  vscodeInputs: VscodeInput[];
 }
+
+/** The gateway a server is called through, when it is on (lib/catalog/detail.ts `gateway`). */
+export interface InstallGateway {
+  url: string;
+  transport: "streamable-http" | "sse";
+}
+
+export const GATEWAY_TOKEN_INPUT = "toolshed-token";
+export const GATEWAY_TOKEN_PLACEHOLDER = "<TOOLSHED_TOKEN>";
 
 export const localName = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "server";
 
@@ -177,10 +200,18 @@ function placeholdersIn(...texts: string[]): string[] {
   return [...new Set(texts.flatMap((t) => t.match(/<[A-Za-z0-9_.-]+>/g) ?? []))];
 }
 
-function build(server: InstallableServer, id: string, kind: InstallOption["kind"], label: string, target: string, config: ClientConfig, commandLine?: string): InstallOption {
+/** VS Code's own config and prompts when they differ from `config` (the gateway's token input). */
+interface VscodeOverride {
+  config: ClientConfig;
+  inputs: VscodeInput[];
+}
+
+function build(server: InstallableServer, id: string, kind: InstallOption["kind"], label: string, target: string, config: ClientConfig, commandLine?: string, vscode?: VscodeOverride): InstallOption {
   const name = server.name;
   const local = localName(name);
-  const vscodeUrl = `vscode:mcp/install?${encodeURIComponent(JSON.stringify({ name, ...config }))}`;
+  const vsConfig = vscode?.config ?? config;
+  const inputs = vscode?.inputs ?? [];
+  const vscodeUrl = `vscode:mcp/install?${encodeURIComponent(JSON.stringify({ name, ...vsConfig, ...(inputs.length ? { inputs } : {}) }))}`;
   const entry = mcpServersEntry(config);
   let claudeCommand: string;
   if (config.type === "stdio") {
@@ -192,7 +223,7 @@ function build(server: InstallableServer, id: string, kind: InstallOption["kind"
   }
   const claudeJson = pretty({ mcpServers: { [local]: entry } });
   const mcpJson = pretty({ mcpServers: { [name]: entry } });
-  const vscodeJson = pretty({ servers: { [name]: config } });
+  const vscodeJson = pretty({ ...(inputs.length ? { inputs } : {}), servers: { [name]: vsConfig } });
   return {
     id,
     kind,
@@ -209,14 +240,28 @@ function build(server: InstallableServer, id: string, kind: InstallOption["kind"
     claudeCommand,
     claudeJson,
     mcpJson,
-    placeholders: placeholdersIn(vscodeJson, commandLine ?? ""),
+    placeholders: placeholdersIn(vscodeJson, mcpJson, commandLine ?? ""),
+    vscodeInputs: inputs,
   };
 }
 
-/** One install option per remote (streamable-http, sse) and per package with a known runner. */
-export function installOptions(server: InstallableServer): InstallOption[] {
+/** The gateway option: its URL with a bearer token, asked for by VS Code, a placeholder elsewhere. */
+function gatewayOption(server: InstallableServer, g: InstallGateway): InstallOption {
+  const type = g.transport === "sse" ? "sse" : "http";
+  const config: ClientConfig = { type, url: g.url, headers: { Authorization: `Bearer ${GATEWAY_TOKEN_PLACEHOLDER}` } };
+  const input: VscodeInput = { type: "promptString", id: GATEWAY_TOKEN_INPUT, description: "Toolshed API token with the gateway:invoke scope", password: true };
+  const vscode: VscodeOverride = { config: { type, url: g.url, headers: { Authorization: `Bearer \${input:${GATEWAY_TOKEN_INPUT}}` } }, inputs: [input] };
+  return build(server, "gateway", "gateway", `Toolshed gateway (${g.transport})`, g.url, config, undefined, vscode);
+}
+
+/**
+ * One install option per remote (streamable-http, sse) and per package with a known runner; with the
+ * gateway on, one gateway option instead of the remotes (they may name the private upstream).
+ */
+export function installOptions(server: InstallableServer, opts: { gateway?: InstallGateway | null } = {}): InstallOption[] {
   const out: InstallOption[] = [];
-  (server.remotes ?? []).forEach((r, i) => {
+  if (opts.gateway) out.push(gatewayOption(server, opts.gateway));
+  (opts.gateway ? [] : (server.remotes ?? [])).forEach((r, i) => {
     if (r.type !== "streamable-http" && r.type !== "sse") return;
     const url = expand(r.url, r.variables);
     const headers = r.headers?.length ? Object.fromEntries(r.headers.map((h) => [h.name, valueOf(h, h.name)])) : undefined;

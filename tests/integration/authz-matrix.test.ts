@@ -130,6 +130,7 @@ const MATRIX: Record<string, Row> = {
   "DELETE /api/teams/[slug]/members/[email]":                   M("401  403    403    403   ok    403   ok    403   403  ok     403", { note: "removing the last owner: 409 once authorized" }),
   "GET /api/audit":                                             M("401  403    403    403   403   403   ok    403   403  ok     403"),
   "GET /api/admin/drift":                                       M("401  403    403    403   403   403   ok    403   403  ok     403"),
+  "GET /api/usage":                                             M("401  ok     ok     ok    ok    ok    ok    ok    403  ok     403", { note: "admins: every server; others: the servers they manage (none for noTeam and viewer: an empty report); ?server= is covered in gateway-usage.test.ts" }),
   "GET /api/reviews":                                           M("401  403    403    403   403   403   ok    403   ok   ok     403", { note: "reviewers: org admins and the reviewers team (tokens: registry:publish)" }),
   "POST /api/servers/[name]/versions/[version]/review":         M("401  403    403    403   403   403   ok    403   ok   ok     403", { body: { decision: "approve" }, note: "already approved: 409 once authorized" }),
   "POST /api/probe/preview":                                    M("401  ok     ok     ok    ok    ok    ok    403   ok   ok     403", { note: "any signed-in user (registry:publish); an empty body is a 400 after the check" }),
@@ -142,6 +143,10 @@ const MATRIX: Record<string, Row> = {
   "POST /api/servers/[name]/probe":                             M("401  404    403    ok    ok    404   ok    403   ok   ok     403"),
   "GET /api/servers/[name]/visibility":                         M("401  404    403    ok    ok    404   ok    403   ok   ok     403"),
   "PUT /api/servers/[name]/visibility":                         M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { visibility: "private" } }),
+  "GET /api/servers/[name]/gateway":                            M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { note: "carries the private upstream URL: managers only" }),
+  "PUT /api/servers/[name]/gateway":                            M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { enabled: false }, note: "a gateway:invoke token calls the gateway, it does not configure it" }),
+  "GET /api/servers/[name]/gateway/credentials":                M("401  404    403    ok    ok    404   ok    403   ok   ok     403"),
+  "PUT /api/servers/[name]/gateway/credentials":                M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { headers: {} } }),
   ...mirrored({
     "GET /v0.1/servers":                                        M("ok   ok     ok     ok    ok    ok    ok    ok    403  ok     403", { note: "results are filtered, see below" }),
     "GET /v0.1/servers/[name]/versions":                        M("404  404    ok     ok    ok    404   ok    ok    403  ok     403"),

@@ -17,7 +17,7 @@ const toolshed = (args: string[], vars: Record<string, string | undefined> = {})
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe.concurrent("toolshed CLI: usage", () => {
-  it("--help exits 0 and lists exactly start, web, migrate, import, user create, token create, probe, worker, reindex, check-index", async () => {
+  it("--help exits 0 and lists exactly start, web, gateway, migrate, import, user create, token create, probe, worker, reindex, check-index", async () => {
     const r = await toolshed(["--help"]);
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
@@ -29,7 +29,7 @@ describe.concurrent("toolshed CLI: usage", () => {
         const firstOption = words.findIndex((w) => w.startsWith("-") || w.startsWith("[") || w.startsWith("<"));
         return words.slice(0, firstOption < 0 ? undefined : firstOption).join(" ");
       });
-    expect(commands).toEqual(["start", "web", "migrate", "import", "user create", "token create", "probe", "worker", "reindex", "check-index"]);
+    expect(commands).toEqual(["start", "web", "gateway", "migrate", "import", "user create", "token create", "probe", "worker", "reindex", "check-index"]);
   });
 
   it("no arguments is a usage error (exit 2) that shows the usage", async () => {

@@ -33,6 +33,15 @@ function Client({ title, children }: { title: string; children: ReactNode }) {
 function Option({ o }: { o: InstallOption }) {
   return (
     <div className="space-y-4" data-testid={`install-${o.id}`}>
+      {o.kind === "gateway" && (
+        <p className="rounded border border-blue-300 bg-blue-50 px-3 py-2 text-sm text-blue-900 dark:border-blue-800 dark:bg-blue-950 dark:text-blue-200" data-testid="gateway-install-note">
+          Calls go through Toolshed&apos;s gateway and need an API token with the <code>gateway:invoke</code> scope (create one on the{" "}
+          <a href="/tokens" className="underline">
+            Tokens
+          </a>{" "}
+          page). VS Code asks for it when the server starts and keeps it in its secret storage.
+        </p>
+      )}
       {o.placeholders.length > 0 && (
         <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
           Replace {o.placeholders.map((p, i) => <code key={p}>{i ? `, ${p}` : p}</code>)} with your own values before use.

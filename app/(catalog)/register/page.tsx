@@ -4,6 +4,7 @@ import { sessionPrincipal } from "@/lib/auth/session";
 import { loadServerDetail } from "@/lib/catalog/detail";
 import { loadMyNamespaces } from "@/lib/catalog/namespaces";
 import { env } from "@/lib/env";
+import { gatewaySettingsIfManager } from "@/lib/gateway/settings";
 import { serverHref } from "@/lib/ui/server-href";
 import { RegisterClient } from "./RegisterClient";
 
@@ -47,7 +48,9 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
   }
 
   const from = [(await searchParams).from].flat()[0]?.trim();
-  const [namespaces, source] = await Promise.all([loadMyNamespaces(p), from ? loadServerDetail(p, from) : Promise.resolve(null)]);
+  const [namespaces, source, managed] = await Promise.all([loadMyNamespaces(p), from ? loadServerDetail(p, from) : Promise.resolve(null), from ? gatewaySettingsIfManager(p, from) : Promise.resolve(null)]);
+  // Only the server's managers see the published remotes, which may be the gateway's private upstream.
+  const prefill = source ? (managed ? source.serverJson : source.servedJson) : null;
 
   return (
     <section aria-labelledby="register-title" className="space-y-4">
@@ -68,7 +71,7 @@ export default async function RegisterPage({ searchParams }: { searchParams: Pro
           Describe your MCP server with the form or paste its server.json. {p.role === "ADMIN" ? "As an org admin, what you publish is approved at once." : "A reviewer approves it before IDEs see it."}
         </p>
       )}
-      <RegisterClient key={source?.name ?? "new"} namespaces={namespaces} prefill={source ? source.serverJson : null} />
+      <RegisterClient key={source?.name ?? "new"} namespaces={namespaces} prefill={prefill} />
       <ApiHelp />
     </section>
   );

@@ -6,11 +6,13 @@ import { Markdown } from "@/components/Markdown";
 import { HealthBadge } from "@/components/HealthBadge";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { loadServerDetail } from "@/lib/catalog/detail";
+import { gatewaySettingsIfManager } from "@/lib/gateway/settings";
 import { installOptions, type InstallableServer } from "@/lib/ui/install";
 import { nameFromSegments } from "@/lib/ui/server-href";
 import { Connection, VersionsTable, reviewLabel } from "../../components/Connection";
 import { PromptsAndResources, ToolList } from "../../components/Definitions";
 import { DriftHistory } from "../../components/DriftHistory";
+import { GatewaySettings } from "../../components/GatewaySettings";
 import { HealthPanel } from "../../components/HealthPanel";
 import { InstallPanel } from "../../components/InstallPanel";
 
@@ -53,7 +55,10 @@ export default async function ServerPage({ params }: { params: Params }) {
   const d = await detailOf((await params).name);
   if (!d) notFound();
   const now = new Date();
-  const options = installOptions(d.serverJson as unknown as InstallableServer);
+  // Only those who may manage the server get its gateway settings (null for everyone else).
+  const gateway = await gatewaySettingsIfManager(await sessionPrincipal(), d.name);
+  const nav = gateway ? [...NAV, ["gateway", "Gateway"] as const] : NAV;
+  const options = installOptions(d.servedJson as unknown as InstallableServer, { gateway: d.gateway });
   const repo = (d.serverJson.repository as { url?: string } | undefined)?.url;
   const website = typeof d.serverJson.websiteUrl === "string" ? d.serverJson.websiteUrl : undefined;
   const links = [website && { href: website, label: "Website" }, repo && { href: repo, label: "Repository" }].filter(
@@ -111,7 +116,7 @@ export default async function ServerPage({ params }: { params: Params }) {
           </p>
         )}
         <nav aria-label="On this page" className="flex flex-wrap gap-x-3 gap-y-1 pt-1 text-sm">
-          {NAV.map(([id, label]) => (
+          {nav.map(([id, label]) => (
             <a key={id} href={`#${id}`} className="text-blue-700 underline dark:text-blue-400">
               {label}
             </a>
@@ -147,8 +152,13 @@ export default async function ServerPage({ params }: { params: Params }) {
         <VersionsTable versions={d.versions} />
       </Section>
       <Section id="connection" title="Remotes & packages">
-        <Connection serverJson={d.serverJson} />
+        <Connection serverJson={d.servedJson} />
       </Section>
+      {gateway && (
+        <Section id="gateway" title="Gateway">
+          <GatewaySettings initial={gateway} tools={d.tools.map((t) => t.name)} />
+        </Section>
+      )}
     </article>
   );
 }
