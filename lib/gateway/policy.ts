@@ -73,8 +73,8 @@ export interface GatewayPolicy {
   capturePayloads: boolean;
 }
 
-/** Builds the runtime policy from a stored row (JSON columns re-validated; a bad stored rule is dropped, not fatal). */
-export function compilePolicy(row: {
+/** The GatewayPolicy columns the policy is made of. */
+export interface PolicyRow {
   ipAllow: string[];
   ipDeny: string[];
   rateLimit: unknown;
@@ -83,18 +83,37 @@ export function compilePolicy(row: {
   maxRequestBytes: number | null;
   timeoutMs: number | null;
   capturePayloads: boolean;
-} | null): GatewayPolicy {
-  const rules = <T>(schema: z.ZodType<T>, value: unknown): T[] =>
-    Array.isArray(value) ? value.flatMap((v) => { const r = schema.safeParse(v); return r.success ? [r.data] : []; }) : [];
-  const cidrs = (xs: string[] | undefined) => (xs ?? []).flatMap((x) => { const c = parseCidr(x); return c ? [c] : []; });
+}
+
+const validRules = <T>(schema: z.ZodType<T>, value: unknown): T[] =>
+  Array.isArray(value) ? value.flatMap((v) => { const r = schema.safeParse(v); return r.success ? [r.data] : []; }) : [];
+
+/** The policy as the API shows it, from a stored row (JSON columns re-validated; a bad stored rule is dropped, not fatal). */
+export function policyDocument(row: PolicyRow | null): PolicyInput {
   return {
-    ipAllow: cidrs(row?.ipAllow),
-    ipDeny: cidrs(row?.ipDeny),
-    rateLimits: rules(rateLimitRule, row?.rateLimit),
-    quotas: rules(quotaRule, row?.quota),
-    maxRequestBytes: row?.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
-    timeoutMs: row?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    cache: new Map(rules(cacheRule, row?.cache).map((c) => [c.tool, c])),
+    ipAllow: row?.ipAllow ?? [],
+    ipDeny: row?.ipDeny ?? [],
+    rateLimits: validRules(rateLimitRule, row?.rateLimit),
+    quotas: validRules(quotaRule, row?.quota),
+    maxRequestBytes: row?.maxRequestBytes ?? null,
+    timeoutMs: row?.timeoutMs ?? null,
+    cache: validRules(cacheRule, row?.cache),
     capturePayloads: row?.capturePayloads ?? false,
+  };
+}
+
+/** The policy as the request pipeline uses it, from a stored row. */
+export function compilePolicy(row: PolicyRow | null): GatewayPolicy {
+  const doc = policyDocument(row);
+  const cidrs = (xs: string[]) => xs.flatMap((x) => { const c = parseCidr(x); return c ? [c] : []; });
+  return {
+    ipAllow: cidrs(doc.ipAllow),
+    ipDeny: cidrs(doc.ipDeny),
+    rateLimits: doc.rateLimits,
+    quotas: doc.quotas,
+    maxRequestBytes: doc.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    timeoutMs: doc.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    cache: new Map(doc.cache.map((c) => [c.tool, c])),
+    capturePayloads: doc.capturePayloads,
   };
 }

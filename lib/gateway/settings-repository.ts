@@ -1,6 +1,7 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
-import type { PolicyRow, SettingsRow, rowsOf } from "./settings-rules";
+import type { PolicyRow } from "./policy";
+import type { SettingsRow, rowsOf } from "./settings-rules";
 
 /** The gateway settings' rows: Server's gateway columns and the server's GatewayPolicy. */
 

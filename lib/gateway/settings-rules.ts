@@ -6,7 +6,7 @@ import { refusalReason } from "../net/address-policy";
 import { isIpLiteral } from "../net/cidr";
 import { headersInput } from "../probing/credential-rules";
 import { gatewayUrlOf, transportFromDb, type GatewayTransport } from "./gateway-url";
-import { cacheRule, policyInput, quotaRule, rateLimitRule, type CacheRule, type PolicyInput, type QuotaRule, type RateLimitRule } from "./policy";
+import { cacheRule, policyDocument, policyInput, quotaRule, rateLimitRule, type CacheRule, type PolicyInput, type PolicyRow, type QuotaRule, type RateLimitRule } from "./policy";
 
 /**
  * The owner-facing gateway settings of one server (GET/PUT /api/servers/{name}/gateway): the switch,
@@ -31,16 +31,7 @@ export type GatewaySettingsInput = z.infer<typeof gatewaySettingsInput>;
 export const gatewayCredentialsInput = z.strictObject({ headers: headersInput });
 
 /** The policy as the document shows it (stored JSON re-validated: a bad stored rule is left out, as the pipeline does). */
-export interface PolicyDocument {
-  ipAllow: string[];
-  ipDeny: string[];
-  rateLimits: RateLimitRule[];
-  quotas: QuotaRule[];
-  maxRequestBytes: number | null;
-  timeoutMs: number | null;
-  cache: CacheRule[];
-  capturePayloads: boolean;
-}
+export type PolicyDocument = PolicyInput;
 
 export interface GatewaySettings {
   server: string;
@@ -60,33 +51,6 @@ export interface SettingsRow {
   upstreamUrl: string | null;
   upstreamTransport: string | null;
   pinMode: string;
-}
-
-export interface PolicyRow {
-  ipAllow: string[];
-  ipDeny: string[];
-  rateLimit: unknown;
-  quota: unknown;
-  cache: unknown;
-  maxRequestBytes: number | null;
-  timeoutMs: number | null;
-  capturePayloads: boolean;
-}
-
-const validRules = <T>(schema: z.ZodType<T>, value: unknown): T[] =>
-  Array.isArray(value) ? value.flatMap((v) => { const r = schema.safeParse(v); return r.success ? [r.data] : []; }) : [];
-
-export function policyDocument(row: PolicyRow | null): PolicyDocument {
-  return {
-    ipAllow: row?.ipAllow ?? [],
-    ipDeny: row?.ipDeny ?? [],
-    rateLimits: validRules(rateLimitRule, row?.rateLimit),
-    quotas: validRules(quotaRule, row?.quota),
-    maxRequestBytes: row?.maxRequestBytes ?? null,
-    timeoutMs: row?.timeoutMs ?? null,
-    cache: validRules(cacheRule, row?.cache),
-    capturePayloads: row?.capturePayloads ?? false,
-  };
 }
 
 export function settingsDocument(name: string, publicUrl: string, s: SettingsRow, policy: PolicyRow | null, credentials: GatewaySettings["credentials"]): GatewaySettings {
