@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
@@ -170,4 +171,33 @@ test("the owner configures the gateway on the server page; values stay write-onl
   await expect(viewer.getByTestId("snippet-mcp-json")).toContainText(gatewayUrl);
   expect(await viewer.content()).not.toContain(upstream.url);
   await viewerContext.close();
+
+  // A real MCP client calls through the running app's gateway with the owner's gateway token.
+  const gatewayToken = toolshed(["token", "create", "--email", OWNER.email, "--scopes", "gateway:invoke", "--name", "e2e-call"]).split(/\s+/).find((w) => w.startsWith("tsh_"))!;
+  const connect = async () => {
+    const client = new Client({ name: "e2e", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gatewayUrl), { requestInit: { headers: { Authorization: `Bearer ${gatewayToken}` } } }));
+    return client;
+  };
+  const lister = await connect();
+  expect((await lister.listTools()).tools.map((t) => t.name).sort()).toEqual(["add", "weather"]);
+  await lister.close();
+  // (A client that listed the tools would check weather's outputSchema, which the test server's plain text answer does not meet.)
+  const caller = await connect();
+  for (let i = 0; i < 2; i++) expect(JSON.stringify((await caller.callTool({ name: "weather", arguments: { city: "Oslo" } })).content)).toContain("called weather");
+  await caller.close();
+  const unauthenticated = await request.post(gatewayUrl, { data: { jsonrpc: "2.0", id: 1, method: "ping" } });
+  expect(unauthenticated.status()).toBe(401);
+  expect(unauthenticated.headers()["www-authenticate"]).toContain(`resource_metadata="${baseURL}/.well-known/oauth-protected-resource/gateway/${NAME}/mcp"`);
+
+  // The owner sees those calls on the Usage page (the second weather call came from the cache).
+  // Usage events are written in batches a moment after the calls.
+  await expect
+    .poll(async () => {
+      await page.goto(`/usage?server=${encodeURIComponent(NAME)}`);
+      return page.getByTestId("usage-cache-hits").textContent();
+    })
+    .toMatch(/^1\b/);
+  await expect(page.getByTestId("usage-calls")).not.toHaveText("0");
+  await shoot(page, "usage-gateway");
 });
