@@ -294,7 +294,7 @@ export async function handleStreamable(x: Exchange, ctx: ServerContext, deps: Pi
   if (req.method === "GET" || req.method === "DELETE") {
     x.method = req.method === "GET" ? "stream/open" : "session/terminate";
     if (isModern(versionHeader)) return x.refuse(405, undefined, RPC.INVALID_REQUEST, `${req.method} is not part of the ${versionHeader} transport`, "ERROR", "method_not_allowed", { allow: "POST" });
-    if (!sessionHandle) return x.refuse(400, undefined, RPC.INVALID_REQUEST, "Mcp-Session-Id header is required", "ERROR", "session_required");
+    // Without a session it is the upstream's answer: a stateless server refuses the stream (405) itself.
     const s = session(false);
     if (!s.ok) return x.refuse(404, undefined, RPC.INVALID_REQUEST, "Session not found; initialize a new session", "ERROR", "session_unknown");
     return relay(x, ctx, deps, { method: req.method, upstreamSession: s.upstream, modern: false });

@@ -102,6 +102,10 @@ describe("listing and calling tools through the gateway", () => {
     const mismatch = await rpc(gatewayUrl(gw.url, V2), { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "add", arguments: { a: 1, b: 1 }, _meta: meta } }, { authorization: `Bearer ${alice.token}`, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "weather" });
     expect(mismatch.status).toBe(400);
     expect((await mismatch.json()).error).toMatchObject({ code: -32020, message: expect.stringMatching(/Mcp-Name.*weather.*add/) });
+    // A GET stream without a session is the upstream's to answer, as it would be directly (a stateless server: 405).
+    const direct = await fetch(v2.url, { headers: { accept: "text/event-stream" } });
+    const through = await fetch(gatewayUrl(gw.url, V2), { headers: { accept: "text/event-stream", authorization: `Bearer ${alice.token}` } });
+    expect(through.status).toBe(direct.status);
     await client.close();
   });
 
