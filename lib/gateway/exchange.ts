@@ -47,8 +47,8 @@ export class Exchange {
   bytesOut = 0;
   cacheHit = false;
   payload?: { request?: unknown; response?: unknown };
-  /** Where the gateway's own JSON-RPC answers go instead of the HTTP answer (a legacy SSE stream). */
-  divert?: (msg: RpcMessage) => void;
+  /** Where the gateway's own JSON-RPC answers go instead of the HTTP answer (a legacy SSE stream); false when it cannot take this one. */
+  divert?: (msg: RpcMessage) => boolean;
   private recorded = false;
 
   constructor(
@@ -72,10 +72,7 @@ export class Exchange {
   /** A complete JSON answer. */
   json(status: number, body: unknown, headers: Record<string, string> = {}) {
     if (this.res.headersSent) return this.end();
-    if (this.divert) {
-      this.divert(body as RpcMessage);
-      [status, body] = [202, "Accepted"];
-    }
+    if (this.divert?.(body as RpcMessage)) [status, body] = [202, "Accepted"];
     const text = JSON.stringify(body);
     this.res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
     this.write(text);

@@ -8,7 +8,7 @@ import { authenticateCaller } from "./caller";
 import { serverContext } from "./context";
 import { Exchange } from "./exchange";
 import { RPC } from "./jsonrpc";
-import { handleSseMessage, handleSseStream } from "./legacy-sse";
+import { handleSseMessage, handleSseStream, stopListening } from "./legacy-sse";
 import { createLimiter } from "./limits";
 import { metricsResponse } from "./metrics";
 import { createResultCache } from "./result-cache";
@@ -107,7 +107,7 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
   }
   const may = decideInvoke(ctx.rules, x.caller);
   if (!may.allowed) return x.refuse(403, undefined, RPC.DENIED, may.reason, "FORBIDDEN", "server_denied");
-  if (endpoint === "sse") return handleSseStream(x, ctx);
+  if (endpoint === "sse") return handleSseStream(x, ctx, deps);
   if (endpoint === "messages") return handleSseMessage(x, ctx, deps);
   return handleStreamable(x, ctx, deps);
 }
@@ -145,7 +145,7 @@ export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder }
     },
     flush: () => usage.flush(),
     async close() {
-      await Promise.all([usage.close(), deps.limiter.close(), deps.cache.close()]);
+      await Promise.all([usage.close(), deps.limiter.close(), deps.cache.close(), stopListening()]);
     },
   };
 }

@@ -111,9 +111,10 @@ export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMess
   return { decision, cacheKeys };
 }
 
-function storeResult(deps: PipelineDeps, ctx: ServerContext, x: Exchange, keys: string[] | undefined, reply: RpcMessage) {
-  if (!keys || !x.tool || !reply.result) return;
-  const d = cacheDecision(ctx.policy.cache.get(x.tool), reply.result);
+/** Keeps a tools/call result in the result cache when the tool's cache rule and the result's hints allow. */
+export function storeResult(deps: PipelineDeps, ctx: ServerContext, tool: string | null, keys: string[] | undefined, reply: RpcMessage) {
+  if (!keys || !tool || !reply.result) return;
+  const d = cacheDecision(ctx.policy.cache.get(tool), reply.result);
   if (!d.store) return;
   deps.cache.set(d.scope === "private" ? keys[0] : keys[1], reply.result, d.ttlMs).catch((e: unknown) => logger.warn("result cache write failed", { server: ctx.name, error: reasonOf(e) }));
 }
@@ -224,7 +225,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
             if (ours) {
               answered = true;
               done();
-              storeResult(deps, ctx, x, opts.cacheKeys, m);
+              storeResult(deps, ctx, x.tool, opts.cacheKeys, m);
               if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };
             }
           }
@@ -266,7 +267,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
         const m = JSON.parse(body.toString("utf8")) as RpcMessage;
         if (m.result) {
           filterResult(ctx, x, m.result);
-          storeResult(deps, ctx, x, opts.cacheKeys, m);
+          storeResult(deps, ctx, x.tool, opts.cacheKeys, m);
           body = Buffer.from(JSON.stringify(m));
         }
         if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };

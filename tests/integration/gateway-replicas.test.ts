@@ -19,7 +19,9 @@ import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/p
  */
 
 const NAME = "io.test/replicated";
+const SSE_NAME = "io.test/replicated-sse";
 let upstream: RunningServer;
+let sseUpstream: RunningServer;
 let dataDir: string;
 const replicas: { child: ChildProcess; url: string }[] = [];
 
@@ -60,12 +62,15 @@ async function startReplica(): Promise<{ child: ChildProcess; url: string }> {
 beforeAll(async () => {
   allowLoopbackAndKey();
   dataDir = mkdtempSync(path.join(os.tmpdir(), "toolshed-replicas-"));
-  upstream = await startEverything("streamableHttp");
+  [upstream, sseUpstream] = await Promise.all([startEverything("streamableHttp"), startEverything("sse")]);
   const owner = await adminPrincipal();
   await publishRemote(owner, NAME, upstream.url);
-  await probeByName(NAME);
+  await publishRemote(owner, SSE_NAME, sseUpstream.url, { transport: "sse" });
+  for (const name of [NAME, SSE_NAME]) await probeByName(name);
   await replaceInvokeRules(owner, NAME, { rules: [{ subject: { type: "all" } }] });
+  await replaceInvokeRules(owner, SSE_NAME, { rules: [{ subject: { type: "all" }, denyTools: ["get-env"] }] });
   await enableGateway(NAME, upstream.url);
+  await enableGateway(SSE_NAME, sseUpstream.url, { transport: "sse" });
   replicas.push(...(await Promise.all([startReplica(), startReplica()])));
 }, 120_000);
 
@@ -74,7 +79,7 @@ afterAll(async () => {
     r.child.kill("SIGTERM");
     await new Promise((resolve) => (r.child.exitCode !== null ? resolve(null) : r.child.once("exit", resolve)));
   }
-  await upstream?.stop();
+  await Promise.all([upstream?.stop(), sseUpstream?.stop()]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -87,20 +92,22 @@ async function served(url: string): Promise<number> {
     .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
 }
 
+/** A fetch that sends each request to the next replica, as a round-robin load balancer without stickiness would. */
+function roundRobin(targets: string[]): typeof fetch {
+  let n = 0;
+  return (input, init) => {
+    const u = new URL(input instanceof Request ? input.url : String(input));
+    u.host = new URL(replicas[n++ % 2].url).host;
+    targets.push(u.host);
+    return fetch(u, init);
+  };
+}
+
 describe("two gateway processes, one session", () => {
   it("serves every request of a session on alternating processes, and each process writes its usage events", async () => {
     const alice = await caller("alice@example.com");
-    let n = 0;
     const targets: string[] = [];
-    // Each request of the client goes to the next replica, as a round-robin load balancer without stickiness would send it.
-    const roundRobin: typeof fetch = (input, init) => {
-      const u = new URL(input instanceof Request ? input.url : String(input));
-      const replica = new URL(replicas[n++ % 2].url);
-      u.host = replica.host;
-      targets.push(u.host);
-      return fetch(u, init);
-    };
-    const { client, transport } = await connect(gatewayUrl(replicas[0].url, NAME), alice.token, { fetch: roundRobin });
+    const { client, transport } = await connect(gatewayUrl(replicas[0].url, NAME), alice.token, { fetch: roundRobin(targets) });
     const session = transport!.sessionId!;
     expect(session).toBeTruthy();
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("echo");
@@ -121,6 +128,18 @@ describe("two gateway processes, one session", () => {
     }
     await transport!.terminateSession();
     await client.close();
+
+    // Legacy HTTP+SSE: the stream stays on one replica, the messages alternate; a refusal made by the
+    // replica without the stream still reaches the client on it.
+    const sseTargets: string[] = [];
+    const sse = await connect(gatewayUrl(replicas[0].url, SSE_NAME, "sse"), alice.token, { sse: true, fetch: roundRobin(sseTargets) });
+    expect((await sse.client.listTools()).tools.map((t) => t.name)).not.toContain("get-env");
+    for (let i = 0; i < 3; i++) {
+      expect(JSON.stringify((await sse.client.callTool({ name: "echo", arguments: { message: `sse ${i}` } })).content)).toContain(`sse ${i}`);
+      await expect(sse.client.callTool({ name: "get-env", arguments: {} })).rejects.toThrow(/get-env.*denied to you by an invoke rule/);
+    }
+    expect(new Set(sseTargets).size).toBe(2);
+    await sse.client.close();
 
     // Stopping a replica (SIGTERM) writes its queued usage events; together they hold every call.
     for (const r of replicas) {

@@ -88,6 +88,13 @@ describe("listing and calling tools through the gateway", () => {
     const r = await client.callTool({ name: "echo", arguments: { message: "over sse" } });
     expect(JSON.stringify(r.content)).toContain("over sse");
     await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toThrow(/denied to you by an invoke rule/);
+    // A cached tool's result is kept from the stream and served to the same caller without the upstream.
+    await enableGateway(EVERY_SSE, everythingSse.url, { transport: "sse", policy: { cache: [{ tool: "echo", ttlSec: 60, scope: "private" }] } });
+    for (let i = 0; i < 2; i++) expect(JSON.stringify((await client.callTool({ name: "echo", arguments: { message: "cached" } })).content)).toContain("cached");
+    await gw.gateway.flush();
+    const calls = await db().usageEvent.findMany({ where: { server: { name: EVERY_SSE }, toolName: "echo", decision: { in: ["allowed", "cache_hit"] } }, orderBy: { id: "asc" }, select: { cacheHit: true } });
+    expect(calls.slice(-2).map((c) => c.cacheHit)).toEqual([false, true]);
+    await enableGateway(EVERY_SSE, everythingSse.url, { transport: "sse" });
     await client.close();
   });
 
