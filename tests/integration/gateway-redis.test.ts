@@ -3,12 +3,18 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLimiter, type ConsumeInput, type Limiter } from "@/lib/gateway/limits";
 import type { QuotaRule, RateLimitRule } from "@/lib/gateway/policy";
 import { createResultCache, type ResultCache } from "@/lib/gateway/result-cache";
+import { replaceInvokeRules } from "@/lib/access/invoke-rules";
+import { db } from "@/lib/db/client";
+import { probeByName } from "@/lib/probing/service";
+import { caller, connect, enableGateway, gatewayUrl, startGateway } from "../support/gateway";
+import { startV2Server } from "../support/mcp-servers";
+import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/probing";
 import { startRedis } from "../support/redis";
 
 /**
  * Gateway limits and result cache on a real redis-server shared by two "replicas" (two Limiter or
- * ResultCache instances with their own connections), and the fail-open behaviour when Redis hangs or
- * goes away. Without a redis-server binary (apt-get install redis-server) the suite is skipped.
+ * ResultCache instances with their own connections, and two whole gateways in front of one real MCP
+ * server), and the fail-open behaviour when Redis hangs or goes away. Without a redis-server binary (apt-get install redis-server) the suite is skipped.
  */
 const redis = await startRedis();
 
@@ -35,6 +41,37 @@ if (!redis) {
   });
 } else {
   afterAll(() => redis.stop());
+
+  describe("two gateways on one Redis", () => {
+    it("share a caller's rate limit and a public cached result", async () => {
+      allowLoopbackAndKey();
+      const upstream = await startV2Server();
+      const owner = await adminPrincipal();
+      await publishRemote(owner, "io.test/shared", upstream.url);
+      await probeByName("io.test/shared");
+      await replaceInvokeRules(owner, "io.test/shared", { rules: [{ subject: { type: "all" } }] });
+      await enableGateway("io.test/shared", upstream.url, {
+        policy: { rateLimits: [{ per: "caller", tool: "add", algorithm: "fixed-window", limit: 2, windowSec: 60 }], cache: [{ tool: "weather", ttlSec: 60, scope: "public" }] },
+      });
+      const [a, b] = await Promise.all([startGateway({ redisUrl: redis.url }), startGateway({ redisUrl: redis.url })]);
+      try {
+        const alice = await caller("alice@example.com");
+        const viaA = await connect(gatewayUrl(a.url, "io.test/shared"), alice.token);
+        const viaB = await connect(gatewayUrl(b.url, "io.test/shared"), alice.token);
+        await viaA.client.callTool({ name: "add", arguments: { a: 1, b: 1 } });
+        await viaB.client.callTool({ name: "add", arguments: { a: 1, b: 1 } });
+        await expect(viaA.client.callTool({ name: "add", arguments: { a: 1, b: 1 } })).rejects.toThrow(/Rate limit of io.test\/shared reached/);
+        await viaA.client.callTool({ name: "weather", arguments: { city: "Oslo" } });
+        await viaB.client.callTool({ name: "weather", arguments: { city: "Oslo" } });
+        await Promise.all([a.gateway.flush(), b.gateway.flush()]);
+        const weather = await db().usageEvent.findMany({ where: { toolName: "weather" }, orderBy: { id: "asc" }, select: { cacheHit: true } });
+        expect(weather.map((w) => w.cacheHit)).toEqual([false, true]); // B answered from what A kept
+        await Promise.all([viaA.client.close(), viaB.client.close()]);
+      } finally {
+        await Promise.all([a.stop(), b.stop(), upstream.stop()]);
+      }
+    });
+  });
 
   describe("gateway limits on Redis", () => {
     it("shares a fixed window between replicas", async () => {

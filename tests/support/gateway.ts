@@ -10,8 +10,8 @@ import { policyInput, type PolicyInput } from "@/lib/gateway/policy";
 import { createGateway, type Gateway } from "@/lib/gateway/server";
 
 /** A gateway on its own loopback port, as the web process serves it (without Next in front). */
-export async function startGateway(): Promise<{ url: string; gateway: Gateway; stop(): Promise<void> }> {
-  const gateway = createGateway();
+export async function startGateway(opts: { redisUrl?: string } = {}): Promise<{ url: string; gateway: Gateway; stop(): Promise<void> }> {
+  const gateway = createGateway(opts);
   const server = http.createServer((req, res) => {
     if (!gateway.handle(req, res)) res.writeHead(404).end();
   });
