@@ -41,6 +41,61 @@ export function gatewayPaths(): Record<string, Record<string, Json>> {
         responses: { "200": ok("The configured header names", ref("GatewayCredentialNames")), ...errors(400, 401, 403, 404, 413, 415) },
       }),
     },
+    ...gatewayEndpointPaths(),
+  };
+}
+
+/** JSON-RPC 2.0 messages of MCP; the gateway reads the method and, for tools/call, the tool name. */
+const RPC_BODY = { type: "object", required: ["jsonrpc"], properties: { jsonrpc: { const: "2.0" }, id: { type: ["string", "integer"] }, method: str(), params: { type: "object" } } };
+const INVOKE = [{ bearerAuth: ["gateway:invoke"] }];
+const NAME_AS_IS = "The server name as is, slashes included (`/gateway/io.github.acme/weather/mcp`).";
+const rpcAnswer = (description: string) => ({ description, content: { "application/json": { schema: RPC_BODY }, "text/event-stream": { schema: str({ description: "Server-sent events, relayed as they arrive" }) } } });
+const challenge = { description: "No or an invalid token: `WWW-Authenticate: Bearer resource_metadata=\"…\", scope=\"gateway:invoke\"`; 403 `insufficient_scope` for a token without the scope, an Origin not allowed, an IP refused or a caller no invoke rule admits" };
+const refusals = {
+  "401": challenge,
+  "403": { description: "Refused: origin, IP rule, scope, or no invoke rule for the caller (JSON-RPC error body)" },
+  "404": { description: "No such gateway endpoint, or an unknown or foreign session (initialize again)" },
+  "413": { description: "Body over the server's maxRequestBytes" },
+  "429": { description: "Rate limit or quota reached; `Retry-After` says when to retry (JSON-RPC error -32029)" },
+};
+const gw = (operationId: string, summary: string, description: string, rest: Json = {}) => ({ operationId, tags: ["gateway"], summary, description, security: INVOKE, parameters: [{ name: "serverName", in: "path", required: true, description: NAME_AS_IS, schema: str() }], ...rest });
+
+/** The gateway endpoints (served in front of the app by the web and gateway processes). */
+export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
+  const post = (operationId: string, summary: string, description: string) =>
+    gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool are JSON-RPC errors -32030 (invoke rule) and -32031 (changed since approval); upstream failures -32040/-32041/-32042"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
+  return {
+    "/gateway/{serverName}/mcp": {
+      post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, IP rules, token, invoke rules, size, per-tool rules and pinned tools, rate limits and quotas, result cache, call timeout."),
+      get: gw("gatewayStream", "Open the session's server-to-client event stream (2025 sessions)", "Passed through event by event with keep-alive comments; `Last-Event-ID` resumes. 2026-07-28 requests get 405.", { responses: { "200": { description: "Event stream", content: { "text/event-stream": { schema: str() } } }, "405": { description: "No stream for this protocol version or server" }, ...refusals } }),
+      delete: gw("gatewayEndSession", "End a 2025 session", "Forwarded to the upstream with its own session id.", { responses: { "200": { description: "Ended" }, "405": { description: "The upstream does not end sessions this way" }, ...refusals } }),
+    },
+    "/gateway/{serverName}/sse": {
+      get: gw("gatewayLegacyStream", "Open a legacy HTTP+SSE (2024-11-05) stream", "The first event, `endpoint`, names the gateway's message URL for this stream; messages' answers and the gateway's own answers arrive here.", { responses: { "200": { description: "Event stream", content: { "text/event-stream": { schema: str() } } }, "502": { description: "The upstream did not open a stream" }, ...refusals } }),
+    },
+    "/gateway/{serverName}/messages": {
+      post: post("gatewayLegacyMessage", "Send a message on a legacy HTTP+SSE stream (`?session=` from the endpoint event)", "Answers arrive on the stream; the HTTP answer is 202."),
+    },
+    "/.well-known/oauth-protected-resource/gateway/{serverName}/mcp": {
+      get: {
+        operationId: "gatewayResourceMetadata",
+        tags: ["gateway"],
+        summary: "RFC 9728 protected-resource metadata of a gateway endpoint (also under …/sse)",
+        security: [{}],
+        parameters: [{ name: "serverName", in: "path", required: true, description: NAME_AS_IS, schema: str() }],
+        responses: { "200": ok("resource, resource_name, scopes_supported [gateway:invoke], bearer_methods_supported [header], resource_documentation", obj({ resource: str(), scopes_supported: { type: "array", items: str() }, bearer_methods_supported: { type: "array", items: str() } })), "404": { description: "No such gateway endpoint" } },
+      },
+    },
+    "/metrics": {
+      get: {
+        operationId: "metrics",
+        tags: ["gateway"],
+        summary: "Prometheus metrics of this process: gateway requests, latency histogram, denials by reason, upstream errors, cache hits",
+        description: "Open unless TOOLSHED_METRICS_TOKEN is set; then `Authorization: Bearer <that token>`.",
+        security: [{}],
+        responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: str() } } }, "401": { description: "TOOLSHED_METRICS_TOKEN is set and was not sent" } },
+      },
+    },
   };
 }
 

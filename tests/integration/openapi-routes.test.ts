@@ -50,6 +50,16 @@ const routes = routeFiles().map((file) => {
   const dirRel = path.relative(APP, path.dirname(file)).split(path.sep).join("/");
   return { dirRel, file: path.relative(APP, file), template: templateOf(dirRel), methods: exportedMethods(readFileSync(file, "utf8")) };
 });
+/** Served in front of Next by the web and gateway processes (lib/gateway/server.ts), documented too. */
+const GATEWAY_OPERATIONS = [
+  "POST /gateway/{}/mcp",
+  "GET /gateway/{}/mcp",
+  "DELETE /gateway/{}/mcp",
+  "GET /gateway/{}/sse",
+  "POST /gateway/{}/messages",
+  "GET /.well-known/oauth-protected-resource/gateway/{}/mcp",
+  "GET /metrics",
+];
 const doc = openApiDocument();
 const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
   Object.keys(item)
@@ -73,6 +83,10 @@ describe("app/ routes vs the OpenAPI document", () => {
     expect(catchAlls.sort()).toEqual([...UNDOCUMENTED].sort());
   });
 
+  it("documents the gateway endpoints served outside Next", () => {
+    expect(GATEWAY_OPERATIONS.filter((op) => !documented.includes(op))).toEqual([]);
+  });
+
   it("documents every route and method", () => {
     const missing = routes
       .filter((r) => !UNDOCUMENTED.has(r.dirRel))
@@ -82,7 +96,7 @@ describe("app/ routes vs the OpenAPI document", () => {
   });
 
   it("documents nothing that has no route", () => {
-    const served = new Set(routes.filter((r) => !UNDOCUMENTED.has(r.dirRel)).flatMap((r) => r.methods.map((m) => `${m} ${shape(r.template)}`)));
+    const served = new Set([...routes.filter((r) => !UNDOCUMENTED.has(r.dirRel)).flatMap((r) => r.methods.map((m) => `${m} ${shape(r.template)}`)), ...GATEWAY_OPERATIONS]);
     expect(documented.filter((op) => !served.has(op)), "documented operations without a route handler").toEqual([]);
   });
 
@@ -131,10 +145,11 @@ describe("the OpenAPI document itself", () => {
 
   it("uses problem+json for every error response of the registry and /api endpoints", () => {
     for (const [name, r] of Object.entries(doc.components.responses)) expect(Object.keys((r as { content: object }).content), name).toEqual(["application/problem+json"]);
-    for (const item of Object.values(doc.paths))
+    // The gateway's MCP endpoints answer errors as JSON-RPC, as MCP clients expect.
+    for (const [p, item] of Object.entries(doc.paths).filter(([p]) => !/^\/(gateway|\.well-known|metrics)\b/.test(p)))
       for (const op of Object.values(item))
         for (const [code, r] of Object.entries(op.responses as Record<string, { $ref?: string }>))
-          if (/^[45]/.test(code) && code !== "503") expect(r.$ref, code).toMatch(/^#\/components\/responses\//);
+          if (/^[45]/.test(code) && code !== "503") expect(r.$ref, `${p} ${code}`).toMatch(/^#\/components\/responses\//);
   });
 
   it("is served at GET /openapi.json with open CORS", async () => {
