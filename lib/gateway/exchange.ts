@@ -41,7 +41,8 @@ export class Exchange {
   readonly ip: string;
   ctx?: ServerContext;
   caller?: Caller;
-  method = "";
+  /** The JSON-RPC method once the body is read; until then the HTTP method (a refusal before reading it). */
+  method: string;
   tool: string | null = null;
   bytesIn = 0;
   bytesOut = 0;
@@ -56,6 +57,7 @@ export class Exchange {
     readonly res: http.ServerResponse,
     private readonly usage: UsageRecorder,
   ) {
+    this.method = req.method ?? "unknown";
     this.trace = traceOf(req.headers.traceparent as string | undefined);
     this.ip = clientIp(req);
     res.setHeader("traceparent", this.trace.traceparent);
@@ -94,14 +96,14 @@ export class Exchange {
     this.recorded = true;
     const seconds = (performance.now() - this.started) / 1000;
     const server = this.ctx?.name ?? "unknown";
-    recordRequest(server, this.method || "none", outcome, seconds);
+    recordRequest(server, this.method, outcome, seconds);
     if (outcome !== "OK" && outcome !== "UPSTREAM_ERROR" && outcome !== "ERROR") recordDenial(server, decision);
     if (!this.ctx) return; // no server: nothing to attribute the call to
     this.usage.record({
       serverId: this.ctx.id,
       tokenId: this.caller?.tokenId ?? null,
       userId: this.caller?.userId ?? null,
-      method: this.method || "none",
+      method: this.method,
       toolName: this.tool,
       outcome,
       status,
