@@ -11,7 +11,7 @@ import { isRequest, RPC, type RpcMessage } from "./jsonrpc";
 import { recordUpstreamError } from "./metrics";
 import { openSession, sealSession } from "./session";
 import { formatEvent, SseParser } from "./sse";
-import { admitRequest, filterResult, parseMessage, readBody, storeResult, type PipelineDeps } from "./streamable";
+import { admitRequest, filterResult, isListResult, parseMessage, readBody, storeResult, type PipelineDeps } from "./streamable";
 import { forwardHeaders, upstreamRequest } from "./upstream";
 
 /**
@@ -129,14 +129,16 @@ export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: Pip
         try {
           const m = JSON.parse(ev.data) as RpcMessage;
           if (m.result && !m.method) {
-            filterResult(current, x, m.result);
             const call = local.pending.get(JSON.stringify(m.id));
             if (call) {
               local.pending.delete(JSON.stringify(m.id));
               storeResult(deps, call.ctx, call.tool, call.keys, m); // the policy of when the call was admitted
             }
-            x.write(formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id }));
-            continue;
+            if (isListResult(m.result)) {
+              filterResult(current, x, m.result);
+              x.write(formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id }));
+              continue;
+            }
           }
         } catch {
           // relayed as it came

@@ -120,6 +120,10 @@ export function storeResult(deps: PipelineDeps, ctx: ServerContext, tool: string
 }
 
 const LIST_METHODS = new Set(["tools/list", "prompts/list", "resources/list", "resources/templates/list"]);
+const LIST_KEYS = ["tools", "prompts", "resources", "resourceTemplates"] as const;
+
+/** Whether a result is a list the caller's view applies to (the only results the gateway rewrites). */
+export const isListResult = (result: Record<string, unknown> | undefined) => result !== undefined && LIST_KEYS.some((k) => Array.isArray(result[k]));
 
 const sameId = (a: RpcMessage, b: RpcMessage) => a.id === b.id || JSON.stringify(a.id) === JSON.stringify(b.id);
 
@@ -220,8 +224,11 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
           }
           if (m && (m.result || m.error) && !m.method) {
             const ours = msg !== undefined && sameId(m, msg);
-            if (m.result) filterResult(ctx, x, m.result);
-            out = formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id });
+            // Only list answers change; everything else is relayed byte for byte.
+            if (isListResult(m.result)) {
+              filterResult(ctx, x, m.result);
+              out = formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id });
+            }
             if (ours) {
               answered = true;
               done();
@@ -233,7 +240,10 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
         x.write(out);
       }
     });
+    let closed = false;
     const close = () => {
+      if (closed) return;
+      closed = true;
       clearInterval(keepAlive);
       if (awaitsAnswer && !answered && !finished) {
         done();
@@ -245,7 +255,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
     };
     up.once("end", close);
     up.once("error", close);
-    up.once("aborted", close);
+    up.once("close", close); // also when the upstream connection drops without an end
     return;
   }
 
