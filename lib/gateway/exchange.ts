@@ -12,10 +12,16 @@ export type Outcome = UsageRecord["outcome"];
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
-/** The caller's W3C trace context, or a new one; the trace id is returned and recorded. */
-function traceOf(header: string | undefined): { traceparent: string; traceId: string } {
-  const m = header ? TRACEPARENT.exec(header.trim()) : null;
-  if (m && !/^0+$/.test(m[1])) return { traceparent: header!.trim(), traceId: m[1] };
+type Trace = { traceparent: string; traceId: string };
+
+/** A valid W3C traceparent value, or undefined. */
+function parseTrace(value: unknown): Trace | undefined {
+  const m = typeof value === "string" ? TRACEPARENT.exec(value.trim()) : null;
+  return m && !/^0+$/.test(m[1]) ? { traceparent: m[0], traceId: m[1] } : undefined;
+}
+
+/** A new trace, for a request that came without one. */
+function newTrace(): Trace {
   const traceId = randomBytes(16).toString("hex");
   return { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`, traceId };
 }
@@ -37,7 +43,9 @@ export function clientIp(req: http.IncomingMessage): string {
  */
 export class Exchange {
   readonly started = performance.now();
-  readonly trace: { traceparent: string; traceId: string };
+  /** The caller's trace context (header, else the 2026-07-28 `_meta.traceparent`), or one started here. */
+  trace: Trace;
+  private readonly tracedByHeader: boolean;
   readonly ip: string;
   ctx?: ServerContext;
   caller?: Caller;
@@ -58,9 +66,20 @@ export class Exchange {
     private readonly usage: UsageRecorder,
   ) {
     this.method = req.method ?? "unknown";
-    this.trace = traceOf(req.headers.traceparent as string | undefined);
+    const fromHeader = parseTrace(req.headers.traceparent);
+    this.tracedByHeader = fromHeader !== undefined;
+    this.trace = fromHeader ?? newTrace();
     this.ip = clientIp(req);
     res.setHeader("traceparent", this.trace.traceparent);
+  }
+
+  /** Takes the trace context a message carries in `_meta` when the request had no traceparent header. */
+  adoptTrace(msg: RpcMessage) {
+    const meta = msg.params?._meta as Record<string, unknown> | undefined;
+    const fromMeta = this.tracedByHeader ? undefined : parseTrace(meta?.traceparent);
+    if (!fromMeta || this.res.headersSent) return;
+    this.trace = fromMeta;
+    this.res.setHeader("traceparent", fromMeta.traceparent);
   }
 
   /** Writes to the client, counting bytes; false once the client is gone. */

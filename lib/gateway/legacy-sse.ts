@@ -170,6 +170,7 @@ export async function handleSseMessage(x: Exchange, ctx: ServerContext, deps: Pi
   if (!body) return;
   const msg = parseMessage(x, body);
   if (!msg) return;
+  x.adoptTrace(msg);
   x.method = msg.method ?? "response";
   // Answers made here go to the stream, where the client waits for them, on whichever replica holds it.
   const local = claims.k ? localStreams.get(claims.k) : undefined;

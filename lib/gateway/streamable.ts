@@ -315,6 +315,7 @@ export async function handleStreamable(x: Exchange, ctx: ServerContext, deps: Pi
   if (!body) return;
   const msg = parseMessage(x, body);
   if (!msg) return;
+  x.adoptTrace(msg);
   x.method = msg.method ?? (msg.result !== undefined || msg.error !== undefined ? "response" : "unknown");
   const modern = isModern(declaredVersion(versionHeader, msg));
   if (modern && msg.method) {

@@ -116,13 +116,20 @@ describe("listing and calling tools through the gateway", () => {
     await client.close();
   });
 
-  it("works for the MCP Inspector CLI", async () => {
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, [INSPECTOR, gatewayUrl(gw.url, EVERY), "--transport", "http", "--header", `Authorization: Bearer ${alice.token}`, ...args], { timeout: 30_000, cwd: path.dirname(INSPECTOR) }); // it finds its package.json from the working directory
-    const list = JSON.parse((await run("--method", "tools/list")).stdout) as { tools: { name: string }[] };
-    expect(list.tools.map((t) => t.name)).toContain("echo");
-    expect(list.tools.map((t) => t.name)).not.toContain("get-env");
-    const call = await run("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=inspected");
-    expect(call.stdout).toContain("inspected");
+  it("works for the MCP Inspector CLI over Streamable HTTP and legacy SSE, against both kinds of server", async () => {
+    // It finds its package.json from the working directory.
+    const run = (url: string, transport: "http" | "sse", ...args: string[]) =>
+      promisify(execFile)(process.execPath, [INSPECTOR, url, "--transport", transport, "--header", `Authorization: Bearer ${alice.token}`, ...args], { timeout: 30_000, cwd: path.dirname(INSPECTOR) });
+    for (const [url, transport] of [[gatewayUrl(gw.url, EVERY), "http"], [gatewayUrl(gw.url, EVERY_SSE, "sse"), "sse"]] as const) {
+      const list = JSON.parse((await run(url, transport, "--method", "tools/list")).stdout) as { tools: { name: string }[] };
+      expect(list.tools.map((t) => t.name)).toContain("echo");
+      expect(list.tools.map((t) => t.name)).not.toContain("get-env");
+      const call = await run(url, transport, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", `message=inspected over ${transport}`);
+      expect(call.stdout).toContain(`inspected over ${transport}`);
+    }
+    const v2List = JSON.parse((await run(gatewayUrl(gw.url, V2), "http", "--method", "tools/list")).stdout) as { tools: { name: string }[] };
+    expect(v2List.tools.map((t) => t.name).sort()).toEqual(["add", "weather"]);
+    expect((await run(gatewayUrl(gw.url, V2), "http", "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=1", "b=2")).stdout).toContain("called add");
   });
 });
 
@@ -306,6 +313,11 @@ describe("records", () => {
     // Without one, the gateway starts a trace and returns it.
     const fresh = await rpc(gatewayUrl(gw.url, CACHED), { jsonrpc: "2.0", id: 2, method: "tools/list" }, { authorization: `Bearer ${bob.token}` });
     expect(fresh.headers.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    // A 2026-07-28 request may carry it in _meta instead.
+    const inMeta = `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`;
+    const modern = await rpc(gatewayUrl(gw.url, CACHED), { jsonrpc: "2.0", id: 3, method: "tools/list", params: { _meta: { traceparent: inMeta } } }, { authorization: `Bearer ${bob.token}` });
+    expect(modern.headers.get("traceparent")).toBe(inMeta);
+    expect(proxy.requests.at(-1)!.headers.traceparent).toBe(inMeta);
     await gw.gateway.flush();
     const event = await db().usageEvent.findFirstOrThrow({ where: { traceId } });
     expect(event).toMatchObject({ method: "tools/list", outcome: "OK", status: 200, userId: bob.userId, decision: "allowed", payload: null });
