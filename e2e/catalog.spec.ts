@@ -1,20 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
 import { startEverything, startV2Server, type RunningServer } from "../tests/support/mcp-servers";
-
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 800 };
-
-/** Full-page screenshots at desktop width and at 375 px (the phone layout). */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-  await page.setViewportSize(PHONE);
-  // Nothing may stick out sideways at 375 px.
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits 375 px`).toBeLessThanOrEqual(PHONE.width);
-  await page.screenshot({ path: `test-results/screens/${name}-375.png`, fullPage: true });
-  await page.setViewportSize(DESKTOP);
-}
+import { DESKTOP, PHONE, shoot, signIn } from "./support";
 
 const totalOf = async (page: Page) => Number(await page.getByTestId("result-total").getAttribute("data-total"));
 const countsOf = async (page: Page, facet: string) =>
@@ -22,11 +8,7 @@ const countsOf = async (page: Page, facet: string) =>
 
 /** Signs the admin in through the form and mints a publish token with that session. */
 async function adminToken(page: Page, context: BrowserContext): Promise<Record<string, string>> {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(E2E_ADMIN.email);
+  await signIn(page);
   const created = await context.request.post("/api/tokens", { data: { name: `e2e-catalog-${Date.now()}`, scopes: ["registry:publish", "registry:read"] } });
   expect(created.status()).toBe(201);
   return { Authorization: `Bearer ${(await created.json()).token}` };

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
+import { DESKTOP, shoot, signIn, toolshed } from "./support";
 
 /**
  * The gateway settings on the server page: the owning team's owner turns the gateway on with an
@@ -17,31 +17,7 @@ const NAME = `io.github.${SLUG}/weather`;
 const OWNER = { email: "gw-owner@example.com", password: "gw-owner-password" };
 const VIEWER = { email: "gw-viewer@example.com", password: "gw-viewer-password" };
 const BACKEND_SECRET = "e2e-backend-secret-value-42";
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 800 };
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-
-/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
-const toolshed = (args: string[]) =>
-  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: ".toolshed-e2e", DATABASE_URL: "" }, encoding: "utf8" }).trim();
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(who.email);
-}
-
-/** Full-page screenshots at desktop width and at 375 px, where nothing may stick out sideways. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-  await page.setViewportSize(PHONE);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits 375 px`).toBeLessThanOrEqual(PHONE.width);
-  await page.screenshot({ path: `test-results/screens/${name}-375.png`, fullPage: true });
-  await page.setViewportSize(DESKTOP);
-}
 
 const serverPath = `/servers/${NAME.split("/").map(encodeURIComponent).join("/")}`;
 

@@ -1,7 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { expect, test, type Page } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
+import { expect, test } from "@playwright/test";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
+import { DESKTOP, shoot, signIn, toolshed } from "./support";
 
 /**
  * The register page (form with a live probe, paste with errors by pointer and line), "My servers" and
@@ -9,31 +8,8 @@ import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
  * allows 127.0.0.0/8 through TOOLSHED_ALLOWED_NETWORKS).
  */
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 800 };
 const NAME = "io.github.e2e-register/weather";
 const SECRET = "s3cret-e2e-token";
-
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-  await page.setViewportSize(PHONE);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits 375 px`).toBeLessThanOrEqual(PHONE.width);
-  await page.screenshot({ path: `test-results/screens/${name}-375.png`, fullPage: true });
-  await page.setViewportSize(DESKTOP);
-}
-
-async function signIn(page: Page, who = E2E_ADMIN) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(who.email);
-}
-
-/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
-const toolshed = (args: string[]) =>
-  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: ".toolshed-e2e", DATABASE_URL: "" }, encoding: "utf8" }).trim();
 
 test.beforeEach(async ({ page }) => {
   await page.setViewportSize(DESKTOP);

@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
+import { signIn, toolshed } from "./support";
 
 /**
  * The review queue page: a team maintainer's publish waits there, is not served to IDEs, and an org
@@ -8,10 +8,6 @@ import { E2E_ADMIN } from "../playwright.config";
  */
 
 const NAME = "io.e2e-review/widget";
-
-/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
-const toolshed = (args: string[]) =>
-  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: ".toolshed-e2e", DATABASE_URL: "" }, encoding: "utf8" }).trim();
 
 test("a maintainer's publish waits in the review queue until an admin approves it on the page", async ({ page, request }) => {
   toolshed(["user", "create", "--email", "maintainer@example.com", "--password", "maintainer-password", "--role", "member"]);
@@ -34,11 +30,7 @@ test("a maintainer's publish waits in the review queue until an admin approves i
   const ideView = async () => (await (await request.get("/v0.1/servers?search=e2e-review&version=latest")).json()).servers.length;
   expect(await ideView()).toBe(0);
 
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(E2E_ADMIN.email);
+  await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reviews" }).click();
   const item = page.getByTestId("review-item").filter({ hasText: NAME });
   await expect(item).toContainText("pending");

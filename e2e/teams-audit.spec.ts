@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
+import { DESKTOP, shoot, signIn, toolshed } from "./support";
 
 /**
  * Team management pages and the audit page: an org admin creates a team, adds members (created with the
@@ -12,30 +12,6 @@ import { E2E_ADMIN } from "../playwright.config";
 const SLUG = "e2e-teams";
 const OWNER = { email: "team-owner@example.com", password: "team-owner-password" };
 const VIEWER = "team-viewer@example.com";
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 800 };
-
-/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
-const toolshed = (args: string[]) =>
-  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: ".toolshed-e2e", DATABASE_URL: "" }, encoding: "utf8" }).trim();
-
-/** Full-page screenshots at desktop width and at 375 px, where nothing may stick out sideways. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-  await page.setViewportSize(PHONE);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits 375 px`).toBeLessThanOrEqual(PHONE.width);
-  await page.screenshot({ path: `test-results/screens/${name}-375.png`, fullPage: true });
-  await page.setViewportSize(DESKTOP);
-}
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(who.email);
-}
 
 /** The id of the element describing `field` that holds the error (aria-describedby points at it). */
 async function errorOf(page: Page, fieldLabel: string | RegExp) {

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import pg from "pg";
 import { E2E_ADMIN } from "../playwright.config";
+import { DATA_DIR, DESKTOP, shoot, signIn, toolshed } from "./support";
 
 /**
  * The usage page: call log rows seeded straight into the e2e instance's database (as the gateway's
@@ -12,17 +12,10 @@ import { E2E_ADMIN } from "../playwright.config";
  * the usage of the team's server, a member of no team is told they manage none.
  */
 
-const DATA_DIR = process.env.E2E_DATA_DIR ?? ".toolshed-e2e";
 const BUSY = "io.e2e-usage/busy";
 const QUIET = "io.e2e-usage/quiet";
 const MAINTAINER = { email: "usage-maintainer@example.com", password: "usage-maintainer-password" };
 const LONER = { email: "usage-loner@example.com", password: "usage-loner-password" };
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 375, height: 800 };
-
-/** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
-const toolshed = (args: string[]) =>
-  execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: DATA_DIR, DATABASE_URL: "" }, encoding: "utf8" }).trim();
 
 /** The URL of the embedded Postgres the running instance serves (its data dir records port and password). */
 function databaseUrl(): string {
@@ -54,24 +47,6 @@ async function seedUsage(serverName: string, callerEmail: string) {
   } finally {
     await client.end();
   }
-}
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(who.email);
-}
-
-/** Full-page screenshots at desktop width and at 375 px, where nothing may stick out sideways. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-  await page.setViewportSize(PHONE);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits 375 px`).toBeLessThanOrEqual(PHONE.width);
-  await page.screenshot({ path: `test-results/screens/${name}-375.png`, fullPage: true });
-  await page.setViewportSize(DESKTOP);
 }
 
 test("the usage page shows totals, charts and breakdowns of the gateway's calls", async ({ page, browser, request }) => {

@@ -62,6 +62,7 @@ if (!redis) {
         await viaB.client.callTool({ name: "add", arguments: { a: 1, b: 1 } });
         await expect(viaA.client.callTool({ name: "add", arguments: { a: 1, b: 1 } })).rejects.toThrow(/Rate limit of io.test\/shared reached/);
         await viaA.client.callTool({ name: "weather", arguments: { city: "Oslo" } });
+        await new Promise((r) => setTimeout(r, 200)); // results are written to Redis after the answer, off the request path
         await viaB.client.callTool({ name: "weather", arguments: { city: "Oslo" } });
         await Promise.all([a.gateway.flush(), b.gateway.flush()]);
         const weather = await db().usageEvent.findMany({ where: { toolName: "weather" }, orderBy: { id: "asc" }, select: { cacheHit: true } });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
-import net from "node:net";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { freePort, retryOnce, spawnServer } from "./server-process";
 
 /**
  * A real Meilisearch server for the Meilisearch adapter's tests. The binary is not an app dependency:
@@ -43,23 +43,6 @@ function executableCopy(binary: string): string {
   return target;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
 async function waitHealthy(url: string, child: ChildProcess, stderr: () => string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -81,7 +64,7 @@ async function startOnce(exe: string): Promise<MeilisearchServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const apiKey = randomBytes(24).toString("base64url");
-  const child = spawn(
+  const { child, stderr, stop } = spawnServer(
     exe,
     [
       "--db-path", path.join(dir, "data.ms"),
@@ -96,28 +79,11 @@ async function startOnce(exe: string): Promise<MeilisearchServer> {
       // The default (2/3 of RAM) makes every small write allocate a huge queue: ~1-2 s per task here.
       "--max-indexing-memory", "128Mb",
     ],
-    { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, MEILI_NO_ANALYTICS: "true" } },
+    { dir, stderrTail: 8000, cwd: dir, env: { ...process.env, MEILI_NO_ANALYTICS: "true" } },
   );
-  let err = "";
-  child.stderr?.on("data", (b: Buffer) => {
-    err = (err + b.toString()).slice(-8000);
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      process.removeListener("exit", killOnExit);
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited(child);
-      clearTimeout(killer);
-      rmSync(dir, { recursive: true, force: true });
-    })());
 
   try {
-    await waitHealthy(url, child, () => err, 30_000);
+    await waitHealthy(url, child, stderr, 30_000);
   } catch (e) {
     await stop();
     throw e;
@@ -130,10 +96,5 @@ export async function startMeilisearch(): Promise<MeilisearchServer | undefined>
   const binary = findMeilisearchBinary();
   if (!binary) return undefined;
   const exe = executableCopy(binary);
-  // The free port can be taken between probing and binding; a second try covers that race.
-  try {
-    return await startOnce(exe);
-  } catch {
-    return await startOnce(exe);
-  }
+  return retryOnce(() => startOnce(exe));
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort, retryOnce, spawnServer } from "./server-process";
 
 /**
  * A real, throwaway redis-server (the Debian package; `.ci/run` installs it) on a free port, without
@@ -22,18 +22,6 @@ export function findRedisServer(): string | undefined {
   return dirs.map((d) => path.join(d, "redis-server")).find((p) => existsSync(p));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
@@ -48,41 +36,16 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
 async function startOnce(binary: string): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "toolshed-redis-"));
   const port = await freePort();
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr?.on("data", (b: Buffer) => {
-    err = (err + b.toString()).slice(-4000);
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      process.removeListener("exit", killOnExit);
-      child.kill("SIGCONT");
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited(child);
-      clearTimeout(killer);
-      rmSync(dir, { recursive: true, force: true });
-    })());
+  const { child, stderr, stop } = spawnServer(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { dir, stderrTail: 4000 });
 
   const deadline = Date.now() + 10_000;
   while (!(await ping(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`redis-server did not start: ${err.slice(-2000)}`);
+      throw new Error(`redis-server did not start: ${stderr().slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -93,10 +56,5 @@ async function startOnce(binary: string): Promise<RedisServer> {
 export async function startRedis(): Promise<RedisServer | undefined> {
   const binary = findRedisServer();
   if (!binary) return undefined;
-  // The free port can be taken between probing and binding; a second try covers that race.
-  try {
-    return await startOnce(binary);
-  } catch {
-    return await startOnce(binary);
-  }
+  return retryOnce(() => startOnce(binary));
 }

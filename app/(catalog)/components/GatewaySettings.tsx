@@ -1,12 +1,13 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { FieldMessages, hintCls, labelCls, primaryCls } from "@/components/form/fields";
 import type { GatewaySettings as Settings } from "@/lib/gateway/settings-rules";
 import { CopyButton } from "./CopyButton";
 import { Credentials } from "./gateway/Credentials";
 import { bodyOf, errorsAt, formOf, listErrors, type GatewayForm, type Problem } from "./gateway/model";
 import { CacheRules, Quotas, RateLimits, TOOLS_LIST_ID } from "./gateway/RuleLists";
-import { Group, hintCls, labelCls, ListInput, Messages, primaryCls, SelectInput, Switch, TextInput } from "./gateway/ui";
+import { Group, ListInput, SelectInput, Switch, TextInput } from "./gateway/ui";
 
 /**
  * The owner-facing gateway settings of one server (managers only): the switch, the private upstream,
@@ -119,7 +120,7 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
             <p id="gw-pin-hint" className={hintCls}>
               Tool definitions are pinned at approval (fingerprints).
             </p>
-            <Messages id="gw-pinMode-error" errors={errorsAt(errors, "/pinMode")} />
+            <FieldMessages id="gw-pinMode-error" errors={errorsAt(errors, "/pinMode")} />
           </fieldset>
         </Group>
 

@@ -1,7 +1,7 @@
 "use client";
+import { buttonCls, FieldMessages, hintCls } from "@/components/form/fields";
 import { SelectField, TextField, type FieldContext } from "./fields";
 import { errorsAt, fieldId, REGISTRY_TYPES, type PackageRow } from "./model";
-import { buttonCls, FieldMessages, hintCls } from "./ui";
 
 const IDENTIFIER_HINTS: Record<string, string> = {
   npm: "@acme/weather-mcp",

@@ -1,9 +1,9 @@
 "use client";
 import { useMemo, useRef, useState, type FormEvent } from "react";
+import { buttonCls, hintCls, primaryCls } from "@/components/form/fields";
 import { publishServer, usePublishCheck, type PublishedEntry } from "./api";
 import { lineOf, lineRange, parseJson, pointerLines } from "./json-lines";
 import type { FieldError } from "./model";
-import { buttonCls, hintCls, primaryCls } from "./ui";
 
 interface LinedError extends FieldError {
   line: number;

@@ -1,8 +1,8 @@
 "use client";
+import { buttonCls, FieldMessages } from "@/components/form/fields";
 import { SelectField, TextField, type FieldContext } from "./fields";
 import { emptyHeader, errorsAt, fieldId, TRANSPORTS, type HeaderRow, type RemoteRow, type Transport } from "./model";
 import { TestConnection } from "./TestConnection";
-import { buttonCls, FieldMessages } from "./ui";
 
 /** One remote of the form: transport, URL, headers, and a live "Test connection". */
 export function RemoteFields({ ctx, remote, index, onChange, onRemove }: { ctx: FieldContext; remote: RemoteRow; index: number; onChange: (r: RemoteRow) => void; onRemove: () => void }) {

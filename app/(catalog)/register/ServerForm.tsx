@@ -1,5 +1,6 @@
 "use client";
 import { useMemo, useState, type FormEvent } from "react";
+import { buttonCls, describedBy, FieldMessages, hintCls, inputCls, labelCls, primaryCls } from "@/components/form/fields";
 import { publishServer, usePublishCheck, type PublishedEntry } from "./api";
 import type { FieldContext } from "./fields";
 import { TextField } from "./fields";
@@ -7,7 +8,7 @@ import { DESCRIPTION_MAX, emptyPackage, emptyRemote, errorsAt, fieldId, toServer
 import { NamespaceHint, type Namespaces } from "./NamespaceHint";
 import { PackageFields } from "./PackageFields";
 import { RemoteFields } from "./RemoteFields";
-import { buttonCls, describedBy, ErrorSummary, FieldMessages, hintCls, inputCls, labelCls, primaryCls } from "./ui";
+import { ErrorSummary } from "./ui";
 
 interface Submitted {
   forBody: string;

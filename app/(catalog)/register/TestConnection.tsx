@@ -1,9 +1,9 @@
 "use client";
 import { useState } from "react";
 import { HealthBadge } from "@/components/HealthBadge";
+import { buttonCls } from "@/components/form/fields";
 import { previewProbe, type PreviewResult, type Problem } from "./api";
 import type { RemoteRow } from "./model";
-import { buttonCls } from "./ui";
 
 type State = { state: "idle" } | { state: "running" } | { state: "done"; result: PreviewResult } | { state: "failed"; status: number; problem: Problem };
 

@@ -3,31 +3,7 @@ import { serverHref } from "@/lib/ui/server-href";
 import type { PublishedEntry } from "./api";
 import { fieldId, type FieldError } from "./model";
 
-/** Small presentational pieces shared by the register form and the paste editor. */
-
-export const inputCls =
-  "w-full rounded border border-zinc-300 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-600 aria-[invalid=true]:border-red-600 dark:border-zinc-700 dark:bg-zinc-900 dark:aria-[invalid=true]:border-red-500";
-export const labelCls = "mb-1 block text-sm font-medium";
-export const hintCls = "mt-1 text-xs text-zinc-600 dark:text-zinc-400";
-export const buttonCls =
-  "rounded border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800";
-export const primaryCls =
-  "rounded bg-blue-600 px-4 py-2 text-sm font-medium text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:opacity-50";
-
-/** The messages for one field, under it; its id goes into the field's aria-describedby. */
-export function FieldMessages({ id, errors }: { id: string; errors: FieldError[] }) {
-  if (!errors.length) return null;
-  return (
-    <ul id={id} className="mt-1 space-y-0.5 text-sm text-red-700 dark:text-red-400" data-testid="field-error">
-      {errors.map((e) => (
-        <li key={e.message}>{e.message}</li>
-      ))}
-    </ul>
-  );
-}
-
-/** Space-separated ids for aria-describedby, skipping the absent ones. */
-export const describedBy = (...ids: (string | false | null | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
+/** Presentational pieces of the register page (the form controls and styles are in @/components/form/fields). */
 
 /** Every problem of a failed submit, each linking to its field when the form has one. */
 export function ErrorSummary({ title, errors, known, detail }: { title: string; errors: FieldError[]; known: (pointer: string) => boolean; detail?: string }) {

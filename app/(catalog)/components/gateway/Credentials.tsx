@@ -1,7 +1,8 @@
 "use client";
 import { useState, type FormEvent } from "react";
+import { buttonCls, FieldMessages, primaryCls } from "@/components/form/fields";
 import { errorsAt, fieldId, newKey, type Problem } from "./model";
-import { buttonCls, Group, Messages, primaryCls, TextInput } from "./ui";
+import { Group, TextInput } from "./ui";
 
 /**
  * Backend credential headers the gateway adds to every upstream request. Values are write-only: the
@@ -82,7 +83,7 @@ export function Credentials({ url, initial }: { url: string; initial: Names }) {
             ))}
           </ul>
         )}
-        <Messages id={fieldId("/headers")} errors={errorsAt(errors, "/headers")} />
+        <FieldMessages id={fieldId("/headers")} errors={errorsAt(errors, "/headers")} />
         {problem && !errors.length && (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {problem.detail}

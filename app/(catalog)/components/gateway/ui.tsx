@@ -1,116 +1,23 @@
 "use client";
-import type { InputHTMLAttributes, ReactNode } from "react";
-import { fieldId, type FieldProblem } from "./model";
+import type { ReactNode } from "react";
+import { hintCls, LabelledInput, LabelledSelect, LabelledTextArea, type LabelledInputProps, type LabelledSelectProps, type LabelledTextAreaProps } from "@/components/form/fields";
+import { fieldId } from "./model";
 
-/** Labelled controls of the gateway settings form: ids from the API's JSON pointers, errors linked under each. */
+/** Controls of the gateway settings form: labelled fields get their ids from the API's JSON pointers. */
 
-export const inputCls =
-  "w-full rounded border border-zinc-300 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-600 aria-[invalid=true]:border-red-600 dark:border-zinc-700 dark:bg-zinc-900 dark:aria-[invalid=true]:border-red-500";
-export const labelCls = "mb-1 block text-sm font-medium";
-export const hintCls = "mt-1 text-xs text-zinc-600 dark:text-zinc-400";
-export const buttonCls =
-  "rounded border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800";
-export const primaryCls =
-  "rounded bg-blue-600 px-4 py-2 text-sm font-medium text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:opacity-50";
+type AtPointer<P> = Omit<P, "id"> & { pointer: string };
 
-const describedBy = (...ids: (string | false | null | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
-
-export function Messages({ id, errors }: { id: string; errors: readonly FieldProblem[] }) {
-  if (!errors.length) return null;
-  return (
-    <ul id={id} className="mt-1 space-y-0.5 text-sm text-red-700 dark:text-red-400" data-testid="field-error">
-      {errors.map((e) => (
-        <li key={`${e.pointer} ${e.message}`}>{e.message}</li>
-      ))}
-    </ul>
-  );
+export function TextInput({ pointer, ...props }: AtPointer<LabelledInputProps>) {
+  return <LabelledInput id={fieldId(pointer)} {...props} />;
 }
 
-type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">;
-
-export function TextInput({
-  pointer,
-  label,
-  value,
-  onChange,
-  errors,
-  hint,
-  ...rest
-}: { pointer: string; label: ReactNode; value: string; onChange: (v: string) => void; errors: readonly FieldProblem[]; hint?: ReactNode } & InputProps) {
-  const id = fieldId(pointer);
-  return (
-    <div className="min-w-0">
-      <label htmlFor={id} className={labelCls}>
-        {label}
-      </label>
-      <input
-        id={id}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={errors.length > 0}
-        aria-describedby={describedBy(errors.length > 0 && `${id}-error`, Boolean(hint) && `${id}-hint`)}
-        className={inputCls}
-        {...rest}
-      />
-      <Messages id={`${id}-error`} errors={errors} />
-      {hint && (
-        <p id={`${id}-hint`} className={hintCls}>
-          {hint}
-        </p>
-      )}
-    </div>
-  );
+export function SelectInput({ pointer, ...props }: AtPointer<LabelledSelectProps>) {
+  return <LabelledSelect id={fieldId(pointer)} {...props} />;
 }
 
-export function SelectInput({
-  pointer,
-  label,
-  value,
-  options,
-  onChange,
-  errors,
-}: { pointer: string; label: ReactNode; value: string; options: readonly (readonly [string, string])[]; onChange: (v: string) => void; errors: readonly FieldProblem[] }) {
-  const id = fieldId(pointer);
-  return (
-    <div className="min-w-0">
-      <label htmlFor={id} className={labelCls}>
-        {label}
-      </label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={errors.length > 0} aria-describedby={describedBy(errors.length > 0 && `${id}-error`)} className={inputCls}>
-        {options.map(([v, l]) => (
-          <option key={v} value={v}>
-            {l}
-          </option>
-        ))}
-      </select>
-      <Messages id={`${id}-error`} errors={errors} />
-    </div>
-  );
-}
-
-export function ListInput({ pointer, label, value, onChange, errors, hint }: { pointer: string; label: ReactNode; value: string; onChange: (v: string) => void; errors: readonly FieldProblem[]; hint: ReactNode }) {
-  const id = fieldId(pointer);
-  return (
-    <div className="min-w-0">
-      <label htmlFor={id} className={labelCls}>
-        {label}
-      </label>
-      <textarea
-        id={id}
-        rows={3}
-        value={value}
-        spellCheck={false}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={errors.length > 0}
-        aria-describedby={describedBy(errors.length > 0 && `${id}-error`, `${id}-hint`)}
-        className={`${inputCls} font-mono`}
-      />
-      <Messages id={`${id}-error`} errors={errors} />
-      <p id={`${id}-hint`} className={hintCls}>
-        {hint}
-      </p>
-    </div>
-  );
+/** A list typed one entry per line. */
+export function ListInput({ pointer, ...props }: AtPointer<LabelledTextAreaProps>) {
+  return <LabelledTextArea id={fieldId(pointer)} rows={3} spellCheck={false} className="font-mono" {...props} />;
 }
 
 /** A checkbox presented as a switch (role="switch", so it is announced as on/off). */
