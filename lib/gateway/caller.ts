@@ -1,5 +1,5 @@
 import { hasScope } from "../auth/scopes";
-import { authenticateToken, hashToken } from "../auth/tokens";
+import { authenticateToken } from "../auth/tokens";
 import type { InvokeCaller } from "../access/invoke";
 import { AppError } from "../errors";
 import { teamsOfUser } from "../registry/repository";
@@ -29,7 +29,7 @@ async function load(raw: string): Promise<Caller> {
 export function authenticateCaller(authorization: string | undefined, now = Date.now()): Promise<Caller> {
   const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!m) return Promise.reject(new AppError("unauthenticated", authorization ? "Authorization must be a Bearer token" : "A Bearer token with the gateway:invoke scope is required"));
-  const key = hashToken(m[1]);
+  const key = m[1]; // the raw token, only ever in this process's memory (hashing it per request costs more than the lookup)
   const hit = cache.get(key);
   if (hit && now - hit.at < CALLER_TTL_MS) return hit.caller;
   const caller = load(m[1]);

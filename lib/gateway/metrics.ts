@@ -107,10 +107,19 @@ const metrics: ReturnType<typeof createMetrics> = ((globalThis as Record<symbol,
 export const gatewayRegistry: Registry = metrics.registry;
 
 /** `server` is a registered server's name (bounded by the catalog); use "unknown" for anything else. */
+/** The labelled series of a request, looked up once per (server, method, outcome): every call counts. */
+const requestSeries = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
 export function recordRequest(server: string, method: string, outcome: string, seconds: number): void {
-  const m = methodLabel(method);
-  metrics.requests.inc({ server, method: m, outcome: word(outcome) });
-  metrics.duration.observe({ server, method: m }, seconds);
+  const key = `${server}\0${method}\0${outcome}`;
+  let series = requestSeries.get(key);
+  if (!series) {
+    const m = methodLabel(method);
+    series = { count: metrics.requests.labels({ server, method: m, outcome: word(outcome) }), time: metrics.duration.labels({ server, method: m }) };
+    if (requestSeries.size < 10_000) requestSeries.set(key, series);
+  }
+  series.count.inc();
+  series.time.observe(seconds);
 }
 
 export function recordDenial(server: string, reason: string): void {

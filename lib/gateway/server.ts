@@ -84,8 +84,8 @@ async function metrics(req: http.IncomingMessage, res: http.ServerResponse) {
 async function serve(x: Exchange, name: string, endpoint: string, deps: PipelineDeps) {
   const { req } = x;
   if (!originAllowed(req.headers.origin)) return x.refuse(403, undefined, RPC.INVALID_REQUEST, `Origin ${req.headers.origin} is not allowed to call the gateway`, "FORBIDDEN", "origin");
-  const query = new URL(req.url ?? "/", "http://x").searchParams;
-  if (QUERY_TOKENS.some((k) => query.has(k))) return x.refuse(400, undefined, RPC.INVALID_REQUEST, "Tokens in the query string are refused; send Authorization: Bearer <token>", "UNAUTHENTICATED", "token_in_query");
+  const query = req.url?.includes("?") ? new URL(req.url, "http://x").searchParams : undefined;
+  if (query && QUERY_TOKENS.some((k) => query.has(k))) return x.refuse(400, undefined, RPC.INVALID_REQUEST, "Tokens in the query string are refused; send Authorization: Bearer <token>", "UNAUTHENTICATED", "token_in_query");
   const ctx = await serverContext(name);
   const wrongTransport = ctx && (ctx.upstream.transport === "sse") !== (endpoint !== "mcp");
   if (!ctx || wrongTransport) {

@@ -19,21 +19,29 @@ export interface PipelineDeps {
 }
 
 /** Reads the request body up to `limit` bytes; undefined (after answering 413) when it is larger. */
-export async function readBody(x: Exchange, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(x.req.headers["content-length"] ?? 0);
+export function readBody(x: Exchange, limit: number): Promise<Buffer | undefined> {
   const tooLarge = () => {
     x.refuse(413, undefined, RPC.TOO_LARGE, `Request body is larger than the ${limit} bytes this server accepts`, "BLOCKED", "too_large", { connection: "close" });
+    return undefined;
   };
-  if (declared > limit) return void tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of x.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return void tooLarge();
-    chunks.push(chunk);
-  }
-  x.bytesIn = size;
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  if (Number(x.req.headers["content-length"] ?? 0) > limit) return Promise.resolve(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      x.req.off("data", onData);
+      resolve(tooLarge());
+    };
+    x.req.on("data", onData);
+    x.req.once("error", reject);
+    x.req.once("end", () => {
+      if (size > limit) return;
+      x.bytesIn = size;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
 }
 
 /** Parses one JSON-RPC message; answers 400 and returns undefined when it is not one. */

@@ -26,10 +26,33 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
 const agentOptions = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 512, maxFreeSockets: 256, lookup: guardedLookup, scheduling: "lifo" as const };
 const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
 
-/** Why the gateway may not connect to this URL's host, when the host is an IP literal (names are checked on lookup). */
-export function literalRefusal(url: URL): string | undefined {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
+/** Why the gateway may not connect to this host, when it is an IP literal (names are checked on lookup). */
+function literalRefusal(hostname: string): string | undefined {
+  const host = hostname.replace(/^\[|\]$/g, "");
   return isIpLiteral(host) ? refusalReason(host, env().TOOLSHED_ALLOWED_NETWORKS) : undefined;
+}
+
+interface Target {
+  refusal?: string;
+  options: http.RequestOptions;
+  module: typeof http | typeof https;
+}
+
+/** Per upstream URL, decided once: whether it may be reached, and the request options without headers. */
+const targets = new Map<string, Target>();
+
+function targetOf(url: URL): Target {
+  const known = targets.get(url.href);
+  if (known) return known;
+  const secure = url.protocol === "https:";
+  const t: Target = {
+    refusal: literalRefusal(url.hostname),
+    module: secure ? https : http,
+    options: { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ""), port: url.port || (secure ? 443 : 80), path: url.pathname + url.search, agent: agents[secure ? "https:" : "http:"] },
+  };
+  if (targets.size > 10_000) targets.clear();
+  targets.set(url.href, t);
+  return t;
 }
 
 /** Client request headers that travel upstream; everything else (Authorization, cookies, hop-by-hop) stays here. */
@@ -52,19 +75,37 @@ export interface UpstreamCall {
   abort(): void;
 }
 
+/**
+ * One request upstream. A pooled connection the upstream closed at the moment it was reused (its
+ * keep-alive timer ran out) fails before any answer with ECONNRESET or EPIPE; such a request is sent
+ * once more on a new connection, as Node's documentation advises.
+ */
 export function upstreamRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer): UpstreamCall {
-  const refusal = literalRefusal(url);
-  if (refusal) {
-    const e = Object.assign(new Error(`Refused to connect to ${url.hostname}: ${refusal}`), { code: "EBLOCKED" });
+  const target = targetOf(url);
+  if (target.refusal) {
+    const e = Object.assign(new Error(`Refused to connect to ${url.hostname}: ${target.refusal}`), { code: "EBLOCKED" });
     return { response: Promise.reject(e), abort: () => undefined };
   }
-  const mod = url.protocol === "https:" ? https : http;
   if (body) headers["content-length"] = String(body.length);
-  const req = mod.request(url, { method, headers, agent: agents[url.protocol as "http:" | "https:"] });
-  const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-    req.once("response", resolve);
-    req.once("error", reject);
-  });
-  req.end(body);
-  return { response, abort: () => req.destroy() };
+  let current: http.ClientRequest;
+  let aborted = false;
+  const send = (retry: boolean): Promise<http.IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const req = target.module.request({ ...target.options, method, headers });
+      current = req;
+      req.once("response", resolve);
+      req.once("error", (e: NodeJS.ErrnoException) => {
+        if (retry && !aborted && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) resolve(send(false));
+        else reject(e);
+      });
+      req.end(body);
+    });
+  const response = send(true);
+  return {
+    response,
+    abort: () => {
+      aborted = true;
+      current.destroy();
+    },
+  };
 }

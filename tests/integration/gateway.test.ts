@@ -329,6 +329,7 @@ describe("records", () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/toolshed_gateway_denials_total\{server="io.test\/everything",reason="tool_denied"\} [1-9]/);
     expect(metrics).toMatch(/toolshed_gateway_request_duration_seconds_bucket\{[^}]*server="io.test\/cached"/);
+    expect(metrics).toMatch(/toolshed_gateway_requests_total\{server="io.test\/cached",method="tools\/list",outcome="ok"\} [1-9]/);
   });
 
   it("stores request and response bodies only when the owner turns payload capture on", async () => {
