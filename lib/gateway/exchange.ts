@@ -104,10 +104,15 @@ export class Exchange {
   json(status: number, body: unknown, headers: Record<string, string> = {}) {
     if (this.res.headersSent) return this.end();
     if (this.divert?.(body as RpcMessage)) [status, body] = [202, "Accepted"];
-    const text = JSON.stringify(body);
-    this.res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
-    this.write(text);
-    this.end();
+    this.send(status, { "content-type": "application/json", ...headers }, Buffer.from(JSON.stringify(body)));
+  }
+
+  /** A whole answer in one write (headers and body together). */
+  send(status: number, headers: Record<string, string>, body: Buffer) {
+    if (this.res.destroyed || this.res.writableEnded) return;
+    this.bytesOut += body.length;
+    this.res.writeHead(status, { ...headers, "content-length": String(body.length) });
+    this.res.end(body);
   }
 
   /** A JSON-RPC error answer for the request `id`. */

@@ -195,8 +195,6 @@ export async function handleSseMessage(x: Exchange, ctx: ServerContext, deps: Pi
   for await (const c of up as AsyncIterable<Buffer>) chunks.push(c);
   const reply = Buffer.concat(chunks);
   const status = up.statusCode ?? 502;
-  x.res.writeHead(status, { "content-type": String(up.headers["content-type"] ?? "text/plain"), "content-length": String(reply.length) });
-  x.write(reply);
-  x.end();
+  x.send(status, { "content-type": String(up.headers["content-type"] ?? "text/plain") }, reply);
   x.record(status >= 500 ? "UPSTREAM_ERROR" : "OK", status, "allowed");
 }

@@ -293,9 +293,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
         // not JSON after all: relayed as it came
       }
     }
-    x.res.writeHead(status, { ...headersOut, "content-length": String(body.length) });
-    x.write(body);
-    x.end();
+    x.send(status, headersOut, body);
     x.record(outcome, status, decision);
   });
 }
