@@ -1,4 +1,3 @@
-import type http from "node:http";
 import { env } from "../env";
 import { reasonOf } from "../errors";
 import { logger } from "../logger";
@@ -10,7 +9,7 @@ import { declaredVersion, headerMismatch, isModern, isRequest, RPC, type RpcMess
 import { recordCache, recordUpstreamError } from "./metrics";
 import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache";
 import { formatEvent, SseParser } from "./sse";
-import { forwardHeaders, RETURNED, upstreamRequest } from "./upstream";
+import { forwardHeaders, RETURNED, upstreamRequest, type UpstreamResponse } from "./upstream";
 import type { Limiter } from "./limits";
 
 export interface PipelineDeps {
@@ -136,7 +135,7 @@ export const isListResult = (result: Record<string, unknown> | undefined) => res
 const sameId = (a: RpcMessage, b: RpcMessage) => a.id === b.id || JSON.stringify(a.id) === JSON.stringify(b.id);
 
 /** Headers for the client from an upstream answer, the upstream session id sealed into a gateway handle. */
-function clientHeaders(up: http.IncomingMessage, ctx: ServerContext, x: Exchange): Record<string, string> {
+function clientHeaders(up: UpstreamResponse, ctx: ServerContext, x: Exchange): Record<string, string> {
   const h: Record<string, string> = {};
   for (const k of RETURNED) {
     const v = up.headers[k];
@@ -192,7 +191,7 @@ export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps,
       x.record("OK", 499, "client_closed");
     }
   });
-  let up: http.IncomingMessage;
+  let up: UpstreamResponse;
   try {
     up = await call.response;
   } catch (e) {

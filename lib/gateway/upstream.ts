@@ -1,7 +1,8 @@
 import dns from "node:dns";
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import type { LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
+import { Agent, type Dispatcher } from "undici";
 import { env } from "../env";
 import { refusalReason } from "../net/address-policy";
 import { isIpLiteral } from "../net/cidr";
@@ -23,8 +24,8 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-const agentOptions = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 512, maxFreeSockets: 256, lookup: guardedLookup, scheduling: "lifo" as const };
-const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+/** One pool per upstream origin, kept alive; sockets are opened only to addresses the policy allows. */
+const dispatcher = new Agent({ connect: { lookup: guardedLookup }, connections: 512, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
 
 /** Why the gateway may not connect to this host, when it is an IP literal (names are checked on lookup). */
 function literalRefusal(hostname: string): string | undefined {
@@ -32,24 +33,13 @@ function literalRefusal(hostname: string): string | undefined {
   return isIpLiteral(host) ? refusalReason(host, env().TOOLSHED_ALLOWED_NETWORKS) : undefined;
 }
 
-interface Target {
-  refusal?: string;
-  options: http.RequestOptions;
-  module: typeof http | typeof https;
-}
+/** Per upstream URL, decided once: whether it may be reached, and where requests go. */
+const targets = new Map<string, { refusal?: string; origin: string; path: string }>();
 
-/** Per upstream URL, decided once: whether it may be reached, and the request options without headers. */
-const targets = new Map<string, Target>();
-
-function targetOf(url: URL): Target {
+function targetOf(url: URL) {
   const known = targets.get(url.href);
   if (known) return known;
-  const secure = url.protocol === "https:";
-  const t: Target = {
-    refusal: literalRefusal(url.hostname),
-    module: secure ? https : http,
-    options: { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ""), port: url.port || (secure ? 443 : 80), path: url.pathname + url.search, agent: agents[secure ? "https:" : "http:"] },
-  };
+  const t = { refusal: literalRefusal(url.hostname), origin: url.origin, path: url.pathname + url.search };
   if (targets.size > 10_000) targets.clear();
   targets.set(url.href, t);
   return t;
@@ -70,15 +60,17 @@ export function forwardHeaders(incoming: http.IncomingHttpHeaders, extra: Record
 /** Upstream response headers the client may see (the session id is translated separately). */
 export const RETURNED = ["content-type", "mcp-protocol-version", "retry-after", "cache-control"] as const;
 
+/** An upstream answer: its status and headers, and the body as a stream of chunks as they arrive. */
+export type UpstreamResponse = Readable & { statusCode: number; headers: Record<string, string | string[] | undefined> };
+
 export interface UpstreamCall {
-  response: Promise<http.IncomingMessage>;
+  response: Promise<UpstreamResponse>;
   abort(): void;
 }
 
 /**
- * One request upstream. A pooled connection the upstream closed at the moment it was reused (its
- * keep-alive timer ran out) fails before any answer with ECONNRESET or EPIPE; such a request is sent
- * once more on a new connection, as Node's documentation advises.
+ * One request upstream over the pooled keep-alive connections (a pooled connection is not reused past
+ * the keep-alive time the upstream announces, so requests do not meet a socket it just closed).
  */
 export function upstreamRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer): UpstreamCall {
   const target = targetOf(url);
@@ -86,26 +78,12 @@ export function upstreamRequest(url: URL, method: string, headers: Record<string
     const e = Object.assign(new Error(`Refused to connect to ${url.hostname}: ${target.refusal}`), { code: "EBLOCKED" });
     return { response: Promise.reject(e), abort: () => undefined };
   }
-  if (body) headers["content-length"] = String(body.length);
-  let current: http.ClientRequest;
-  let aborted = false;
-  const send = (retry: boolean): Promise<http.IncomingMessage> =>
-    new Promise((resolve, reject) => {
-      const req = target.module.request({ ...target.options, method, headers });
-      current = req;
-      req.once("response", resolve);
-      req.once("error", (e: NodeJS.ErrnoException) => {
-        if (retry && !aborted && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) resolve(send(false));
-        else reject(e);
-      });
-      req.end(body);
+  const controller = new AbortController();
+  const response = dispatcher
+    .request({ origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, signal: controller.signal })
+    .then((r) => Object.assign(r.body, { statusCode: r.statusCode, headers: r.headers }) as UpstreamResponse, (e: Error & { cause?: { code?: string } }) => {
+      // The connector's errors (refused address, refused connection) come wrapped; keep their code.
+      throw e.cause?.code && !(e as { code?: string }).code ? Object.assign(e, { code: e.cause.code }) : e;
     });
-  const response = send(true);
-  return {
-    response,
-    abort: () => {
-      aborted = true;
-      current.destroy();
-    },
-  };
+  return { response, abort: () => controller.abort() };
 }
