@@ -1,4 +1,5 @@
 import dns from "node:dns";
+import { EventEmitter } from "node:events";
 import type http from "node:http";
 import type { LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
@@ -78,12 +79,13 @@ export function upstreamRequest(url: URL, method: string, headers: Record<string
     const e = Object.assign(new Error(`Refused to connect to ${url.hostname}: ${target.refusal}`), { code: "EBLOCKED" });
     return { response: Promise.reject(e), abort: () => undefined };
   }
-  const controller = new AbortController();
+  // undici takes an EventEmitter as the abort signal: far cheaper per request than an AbortController.
+  const signal = new EventEmitter();
   const response = dispatcher
-    .request({ origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, signal: controller.signal })
+    .request({ origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, signal })
     .then((r) => Object.assign(r.body, { statusCode: r.statusCode, headers: r.headers }) as UpstreamResponse, (e: Error & { cause?: { code?: string } }) => {
       // The connector's errors (refused address, refused connection) come wrapped; keep their code.
       throw e.cause?.code && !(e as { code?: string }).code ? Object.assign(e, { code: e.cause.code }) : e;
     });
-  return { response, abort: () => controller.abort() };
+  return { response, abort: () => void signal.emit("abort") };
 }
