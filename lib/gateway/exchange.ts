@@ -37,7 +37,7 @@ function newTrace(): Trace {
 }
 
 /** The client address: the socket peer, or the nearest X-Forwarded-For hop when the peer is a trusted proxy. */
-export function clientIp(req: http.IncomingMessage): string {
+function clientIp(req: http.IncomingMessage): string {
   const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const trusted = env().TOOLSHED_TRUSTED_PROXIES;
   const xff = req.headers["x-forwarded-for"];

@@ -37,12 +37,11 @@ export function rpcError(id: RpcId | undefined, code: number, message: string, d
 }
 
 export const isRequest = (m: RpcMessage) => typeof m.method === "string" && m.id !== undefined && m.id !== null;
-export const isNotification = (m: RpcMessage) => typeof m.method === "string" && (m.id === undefined || m.id === null);
 
 /** The methods whose target is named by `Mcp-Name` (2026-07-28), and where that name sits in params. */
-export const NAMED_METHODS: Readonly<Record<string, "name" | "uri">> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+const NAMED_METHODS: Readonly<Record<string, "name" | "uri">> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
 
-export const MODERN_VERSION = "2026-07-28";
+const MODERN_VERSION = "2026-07-28";
 const META_VERSION = "io.modelcontextprotocol/protocolVersion";
 
 /** The protocol version a request declares (header, or the 2026-07-28 `_meta` envelope). */
@@ -56,7 +55,7 @@ export function declaredVersion(header: string | undefined, m: RpcMessage): stri
 export const isModern = (version: string | undefined) => version !== undefined && version >= MODERN_VERSION;
 
 /** Decodes a header value that may use the `=?base64?…?=` sentinel of 2026-07-28. */
-export function decodeHeaderValue(v: string): string {
+function decodeHeaderValue(v: string): string {
   const m = /^=\?base64\?(.*)\?=$/.exec(v);
   return m ? Buffer.from(m[1], "base64").toString("utf8") : v;
 }

@@ -28,7 +28,7 @@ function eventEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
-export function parseEventBlock(raw: Buffer): SseEvent {
+function parseEventBlock(raw: Buffer): SseEvent {
   const e: SseEvent = { raw, data: "" };
   const data: string[] = [];
   for (const line of raw.toString("utf8").split(/\r\n|\r|\n/)) {

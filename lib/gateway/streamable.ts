@@ -161,7 +161,7 @@ function upstreamFailure(x: Exchange, ctx: ServerContext, msg: RpcMessage | unde
  * JSON answers whole (filtered), event streams event by event as they arrive, with keep-alives. The
  * answer to a request must arrive within the policy's timeout, or the client gets a JSON-RPC error.
  */
-export async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: { method: "POST" | "GET" | "DELETE"; body?: Buffer; msg?: RpcMessage; upstreamSession?: string; modern: boolean; cacheKeys?: string[]; decision?: string }) {
+async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: { method: "POST" | "GET" | "DELETE"; body?: Buffer; msg?: RpcMessage; upstreamSession?: string; modern: boolean; cacheKeys?: string[]; decision?: string }) {
   const { msg } = opts;
   const extra: Record<string, string> = { ...ctx.credentials, traceparent: x.trace.traceparent };
   if (opts.upstreamSession) extra["mcp-session-id"] = opts.upstreamSession;
