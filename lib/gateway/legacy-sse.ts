@@ -12,7 +12,7 @@ import { recordUpstreamError } from "./metrics";
 import { openSession, sealSession } from "./session";
 import { formatEvent, SseParser } from "./sse";
 import { admitRequest, filterResult, isListResult, parseMessage, readBody, storeResult, type PipelineDeps } from "./streamable";
-import { forwardHeaders, upstreamRequest } from "./upstream";
+import { forwardHeaders, upstreamRequest, type UpstreamCall, type UpstreamResponse } from "./upstream";
 
 /**
  * The legacy HTTP+SSE transport (2024-11-05): GET /gateway/{name}/sse opens the upstream stream and
@@ -81,17 +81,23 @@ function remoteStream(key: string): (msg: RpcMessage) => boolean {
   };
 }
 
+/** The upstream's answer, or undefined after telling the client it could not be reached. */
+async function reached(x: Exchange, ctx: ServerContext, call: UpstreamCall, msg: RpcMessage | undefined): Promise<UpstreamResponse | undefined> {
+  try {
+    return await call.response;
+  } catch (e) {
+    recordUpstreamError(ctx.name, "unreachable");
+    x.refuse(502, msg, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server could not be reached (${reasonOf(e)})`, "UPSTREAM_ERROR", "upstream_unreachable");
+    return undefined;
+  }
+}
+
 export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: PipelineDeps) {
   x.method = "stream/open";
   if (x.req.method !== "GET") return x.refuse(405, undefined, RPC.INVALID_REQUEST, "Open the event stream with GET", "ERROR", "method_not_allowed", { allow: "GET" });
   const call = upstreamRequest(ctx.upstream.url, "GET", forwardHeaders(x.req.headers, { ...ctx.credentials, accept: "text/event-stream", traceparent: x.trace.traceparent }));
-  let up;
-  try {
-    up = await call.response;
-  } catch (e) {
-    recordUpstreamError(ctx.name, "unreachable");
-    return x.refuse(502, undefined, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server could not be reached (${reasonOf(e)})`, "UPSTREAM_ERROR", "upstream_unreachable");
-  }
+  const up = await reached(x, ctx, call, undefined);
+  if (!up) return;
   if (up.statusCode !== 200 || !String(up.headers["content-type"]).startsWith("text/event-stream")) {
     up.resume();
     recordUpstreamError(ctx.name, "http_" + (up.statusCode ?? 0));
@@ -184,13 +190,8 @@ export async function handleSseMessage(x: Exchange, ctx: ServerContext, deps: Pi
     }
   }
   const call = upstreamRequest(new URL(claims.x), "POST", forwardHeaders(x.req.headers, { ...ctx.credentials, "content-type": "application/json", traceparent: x.trace.traceparent }), body);
-  let up;
-  try {
-    up = await call.response;
-  } catch (e) {
-    recordUpstreamError(ctx.name, "unreachable");
-    return x.refuse(502, msg, RPC.UPSTREAM_UNAVAILABLE, `${ctx.name}: the upstream server could not be reached (${reasonOf(e)})`, "UPSTREAM_ERROR", "upstream_unreachable");
-  }
+  const up = await reached(x, ctx, call, msg);
+  if (!up) return;
   const chunks: Buffer[] = [];
   for await (const c of up as AsyncIterable<Buffer>) chunks.push(c);
   const reply = Buffer.concat(chunks);
