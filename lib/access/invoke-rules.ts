@@ -4,6 +4,7 @@ import type { Principal } from "../auth/principal";
 import { replaceInvokeRulesInput, subjectKey, type InvokeRuleWire, type InvokeRulesResponse, type InvokeSubjectWire } from "../contracts/invoke-rules";
 import { db } from "../db/client";
 import { AppError, validate, type FieldError } from "../errors";
+import { serverChanged } from "../gateway/invalidation";
 import { manageableServer } from "../probing/credentials";
 import type { ProbeableServer } from "../probing/repository";
 import type { InvokeRule, ServerInvokeRules } from "./invoke";
@@ -133,6 +134,7 @@ export async function replaceInvokeRules(p: Principal, serverName: string, body:
     return { before, after: await readRules(tx, server.id), ownerTeam: await ownerSlug(tx, server.ownerTeamId) };
   });
   const changed = JSON.stringify(before) !== JSON.stringify(after);
+  serverChanged(server.name);
   await recordAudit(p, "access.invoke_rules.replace", { type: "server", id: server.id }, { before: { rules: before }, after: { rules: after }, detail: { server: server.name, changed } });
   return { server: server.name, ownerTeam, rules: after };
 }

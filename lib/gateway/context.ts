@@ -3,6 +3,7 @@ import type { ServerInvokeRules } from "../access/invoke";
 import { db } from "../db/client";
 import { logger } from "../logger";
 import { makeDue } from "../probing/repository";
+import { onServerChanged } from "./invalidation";
 import { compilePolicy, type GatewayPolicy } from "./policy";
 import { gatewayCredentialsOf } from "./settings";
 
@@ -83,10 +84,7 @@ export function serverContext(name: string, now = Date.now()): Promise<ServerCon
   return value;
 }
 
-/** Drops a server's context here (after its settings changed); other replicas follow within the TTL. */
-export function forgetServer(name: string) {
-  cache.delete(name);
-}
+onServerChanged((name) => cache.delete(name));
 
 /** Server id → tool → fingerprint last seen in a tools/list answer through this replica. */
 const observed = new Map<string, Map<string, string>>();

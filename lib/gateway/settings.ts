@@ -7,7 +7,7 @@ import { manageableServer } from "../probing/credentials";
 import { makeDue } from "../probing/repository";
 import { bumpRegistryGeneration } from "../registry/read-cache";
 import { deleteSecret, putSecret, readSecret, type SecretRef } from "../secrets/service";
-import { forgetServer } from "./context";
+import { serverChanged } from "./invalidation";
 import { readSettings, setCredentialSecret, writeSettings } from "./settings-repository";
 import { auditView, checkSettings, gatewayCredentialsInput, rowsOf, settingsDocument, type GatewaySettings } from "./settings-rules";
 
@@ -88,7 +88,7 @@ export async function putGatewaySettings(p: Principal, name: string, body: unkno
   const input = await checkSettings(body, networkPolicy(), env().publicUrl);
   const { before, after } = await writeSettings(server.id, rowsOf(input));
   bumpRegistryGeneration(); // the registry serves the gateway remote instead of the published ones
-  forgetServer(server.name);
+  serverChanged(server.name);
   if (before.server.upstreamUrl !== after.server.upstreamUrl) await makeDue(server.id); // probe the new upstream soon
   const credentials = await credentialNames(server.id);
   const doc = (s: typeof before) => settingsDocument(server.name, env().publicUrl, s.server, s.policy, credentials);
@@ -118,7 +118,7 @@ export async function putGatewayCredentials(p: Principal, name: string, body: un
     await setCredentialSecret(server.id, null);
     await deleteSecret(refOf(server.id));
   }
-  forgetServer(server.name);
+  serverChanged(server.name);
   const after = await credentialNames(server.id);
   await recordAudit(p, "server.gateway.credentials.set", { type: "server", id: server.id }, { before: { headers: before.headers }, after: { headers: after.headers }, detail: { server: server.name } });
   return { server: server.name, ...after };

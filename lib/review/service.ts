@@ -8,6 +8,7 @@ import { AppError, validate } from "../errors";
 import { bumpRegistryGeneration } from "../registry/read-cache";
 import { kickSearchIndex } from "../search/freshness";
 import { applyReview, reviewQueue } from "./store";
+import { serverChanged } from "../gateway/invalidation";
 
 /** Reviewers: org admins and members of the reviewers team (TOOLSHED_REVIEWERS_TEAM). */
 export async function isReviewer(p: Principal): Promise<boolean> {
@@ -39,6 +40,7 @@ export async function reviewVersion(p: Principal, name: string, version: string,
     after: { reviewState: lower(r.after), approvedFingerprint: r.fingerprint },
     detail: { server: name, version, comment: input.comment ?? null },
   });
+  serverChanged(name); // the gateway serves the newly approved tool set at once
   return { server: name, version, reviewState: lower(r.after), approvedFingerprint: r.fingerprint, acknowledgedDrift: r.acknowledgedDrift };
 }
 

@@ -5,7 +5,7 @@ import { createToken } from "@/lib/auth/tokens";
 import { createUser } from "@/lib/auth/users";
 import type { Scope } from "@/lib/auth/scopes";
 import { db } from "@/lib/db/client";
-import { forgetServer } from "@/lib/gateway/context";
+import { serverChanged } from "@/lib/gateway/invalidation";
 import { policyInput, type PolicyInput } from "@/lib/gateway/policy";
 import { createGateway, type Gateway } from "@/lib/gateway/server";
 
@@ -37,7 +37,7 @@ export async function enableGateway(name: string, upstreamUrl: string, opts: { t
     data: { gatewayEnabled: true, upstreamUrl, upstreamTransport: opts.transport === "sse" ? "SSE" : "STREAMABLE_HTTP", pinMode: opts.pinMode ?? "BLOCK" },
   });
   await db().gatewayPolicy.upsert({ where: { serverId: server.id }, create: { serverId: server.id, ...row }, update: row });
-  forgetServer(name);
+  serverChanged(name);
 }
 
 /** A user with a token (gateway:invoke unless other scopes are given). */
