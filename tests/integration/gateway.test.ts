@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replaceInvokeRules } from "@/lib/access/invoke-rules";
 import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { Prisma } from "@/generated/prisma/client";
 import { probeByName } from "@/lib/probing/service";
 import { caller, connect, enableGateway, gatewayUrl, rpc, startGateway } from "../support/gateway";
@@ -310,6 +311,24 @@ describe("faults", () => {
     await new Promise((r) => dying.server.close(r));
     await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow(/could not be reached/);
     await Promise.all([client.close(), other.client.close()]);
+  });
+
+  it("never connects to an upstream address outside the outbound network policy, by IP or by name", async () => {
+    await enableGateway(DOWN, "http://169.254.169.254/mcp");
+    const meta = await rpc(gatewayUrl(gw.url, DOWN), { jsonrpc: "2.0", id: 1, method: "tools/list" }, { authorization: `Bearer ${alice.token}` });
+    expect((await meta.json()).error.message).toMatch(/Refused to connect to 169\.254\.169\.254: cloud metadata address/);
+    // A name is checked when it is resolved: with loopback no longer allowed, "localhost" is refused.
+    const target = await startV2Server();
+    process.env.TOOLSHED_ALLOWED_NETWORKS = "10.0.0.0/8";
+    resetEnvCache();
+    try {
+      await enableGateway(DOWN, target.url.replace("127.0.0.1", "localhost"));
+      const byName = await rpc(gatewayUrl(gw.url, DOWN), { jsonrpc: "2.0", id: 2, method: "tools/list" }, { authorization: `Bearer ${alice.token}` });
+      expect((await byName.json()).error.message).toMatch(/Refused to connect to localhost \(127\.0\.0\.1\).*outside TOOLSHED_ALLOWED_NETWORKS/);
+    } finally {
+      allowLoopbackAndKey();
+      await target.stop();
+    }
   });
 });
 
