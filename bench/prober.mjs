@@ -4,7 +4,7 @@
 // See bench/README.md ("Prober"). Usage: node bench/prober.mjs [--endpoints=1000] [--rate=100]
 //   [--idle=15] [--sweeps=2] [--concurrency=8] [--probe-rate=N] [--fleet-nice=0] [--explain] [--out=file.md] [--profile-worker=DIR]
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { seedServers } from "./seed.mjs";
 import { processes } from "./processes.mjs";
+import { benchDatabase } from "./database.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -100,16 +101,9 @@ function stats(samples, from = -Infinity, to = Infinity) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-  const { startEmbeddedPostgres, freePort } = await import("../lib/db/embedded.ts");
-  const { migrate } = await import("../lib/db/migrate.ts");
+  const { freePort } = await import("../lib/db/embedded.ts");
   const { buildIsStale, runNextBuild } = await import("../lib/runtime/build.ts");
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-bench-prober-"));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
-  chmodSync(tmp, 0o711);
-  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
-  cleanups.push(() => pgHandle.stop());
-  await migrate(pgHandle.url);
-  log(`embedded Postgres on ${pgHandle.port}, migrated`);
+  const { tmp, pg: pgHandle } = await benchDatabase({ prefix: "toolshed-bench-prober-", log, cleanups });
 
   const fleet = startChild("MCP servers", path.join(ROOT, "bench/prober-servers.mjs"), [], { ...process.env });
   if (FLEET_NICE) os.setPriority(fleet.pid, FLEET_NICE); // inherited by the servers it spawns

@@ -11,11 +11,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function processes({ root, log, graceMs = 5_000, before = () => {} }) {
   const children = [];
   const cleanups = [];
-  let cleaned = false;
+  let cleaning;
 
-  async function cleanup() {
-    if (cleaned) return;
-    cleaned = true;
+  /** Runs once: a second call (main's catch after Ctrl-C) waits for the first instead of exiting half-way. */
+  function cleanup() {
+    cleaning ??= stopAll();
+    return cleaning;
+  }
+  async function stopAll() {
     before();
     for (const c of children.reverse()) {
       if (c.exitCode !== null || c.signalCode !== null) continue;

