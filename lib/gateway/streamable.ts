@@ -102,7 +102,8 @@ export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMess
     }
   }
   const rule = x.tool ? ctx.policy.cache.get(x.tool) : undefined;
-  if (!rule || !x.tool) return { decision };
+  // A 2026-07-28 retry that carries answers to an InputRequiredResult (MRTR) is never cached.
+  if (!rule || !x.tool || params.inputResponses !== undefined) return { decision };
   const base = { serverId: ctx.id, tool: x.tool, args: params.arguments ?? {}, callerId: caller.userId };
   const cacheKeys = [resultCacheKey({ ...base, scope: "private" }), resultCacheKey({ ...base, scope: "public" })];
   for (const key of cacheKeys) {

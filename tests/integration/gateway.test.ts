@@ -261,6 +261,9 @@ describe("policies", () => {
     const shared = calls();
     await b.client.callTool({ name: "add", arguments: { a: 2, b: 2 } });
     expect(calls()).toBe(shared);
+    // A retry carrying answers to an InputRequiredResult is never served from (or kept in) the cache.
+    await rpc(gatewayUrl(gw.url, CACHED), { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "add", arguments: { a: 2, b: 2 }, inputResponses: {} } }, { authorization: `Bearer ${bob.token}` });
+    expect(calls()).toBe(shared + 1);
     await Promise.all([a.client.close(), b.client.close()]);
   });
 });
