@@ -167,10 +167,13 @@ test("the owner configures the gateway on the server page; values stay write-onl
   expect(unauthenticated.headers()["www-authenticate"]).toContain(`resource_metadata="${baseURL}/.well-known/oauth-protected-resource/gateway/${NAME}/mcp"`);
 
   // The owner sees those calls on the Usage page (the second weather call came from the cache).
-  // Usage events are written in batches a moment after the calls.
+  // The server page links to its usage; events are written in batches a moment after the calls.
+  await page.goto(serverPath);
+  await page.getByRole("link", { name: "Calls through the gateway" }).click();
+  await expect(page).toHaveURL(new RegExp(`/usage\\?server=${encodeURIComponent(NAME).replace(/[.]/g, "\\.")}`));
   await expect
     .poll(async () => {
-      await page.goto(`/usage?server=${encodeURIComponent(NAME)}`);
+      await page.reload();
       return page.getByTestId("usage-cache-hits").textContent();
     })
     .toMatch(/^1\b/);

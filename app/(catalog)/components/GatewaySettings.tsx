@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { FieldMessages, hintCls, labelCls, primaryCls } from "@/components/form/fields";
@@ -71,6 +72,9 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
             {saved.gatewayUrl}
           </code>
           <CopyButton text={saved.gatewayUrl} label="gateway URL" />
+          <Link href={`/usage?server=${encodeURIComponent(saved.server)}`} className="ml-auto text-blue-700 underline dark:text-blue-400">
+            Calls through the gateway
+          </Link>
         </div>
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">The gateway is off: IDEs get the remotes as published and call the server directly.</p>
