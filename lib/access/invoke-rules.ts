@@ -139,19 +139,25 @@ export async function replaceInvokeRules(p: Principal, serverName: string, body:
   return { server: server.name, ownerTeam, rules: after };
 }
 
-/** A server's invoke rules in the form decideInvoke takes, for the gateway; undefined for an unknown server. */
+/** A server's invoke rules in the form decideInvoke takes; undefined for an unknown server. */
 export async function invokeRulesOf(serverName: string): Promise<ServerInvokeRules | undefined> {
   const s = await db().server.findUnique({
     where: { name: serverName },
-    select: { name: true, ownerTeamId: true, accessRules: { where: { action: "INVOKE" }, select: { subjectType: true, userId: true, teamId: true, allowTools: true, denyTools: true } } },
+    select: { name: true, ownerTeamId: true, accessRules: INVOKE_RULE_SELECT },
   });
-  if (!s) return undefined;
-  const rules = s.accessRules.flatMap((r): InvokeRule[] => {
+  return s ? { name: s.name, ownerTeamId: s.ownerTeamId, rules: toInvokeRules(s.accessRules) } : undefined;
+}
+
+/** The INVOKE rules to select with a server, for toInvokeRules. */
+export const INVOKE_RULE_SELECT = { where: { action: "INVOKE" }, select: { subjectType: true, userId: true, teamId: true, allowTools: true, denyTools: true } } as const;
+
+/** AccessRule rows (INVOKE_RULE_SELECT) in the form decideInvoke takes. */
+export function toInvokeRules(rows: { subjectType: string; userId: string | null; teamId: string | null; allowTools: string[]; denyTools: string[] }[]): InvokeRule[] {
+  return rows.flatMap((r): InvokeRule[] => {
     const tools = { allowTools: r.allowTools, denyTools: r.denyTools };
     if (r.subjectType === "ALL") return [{ subject: { type: "ALL" }, ...tools }];
     if (r.subjectType === "USER" && r.userId) return [{ subject: { type: "USER", userId: r.userId }, ...tools }];
     if (r.subjectType === "TEAM" && r.teamId) return [{ subject: { type: "TEAM", teamId: r.teamId }, ...tools }];
     return [];
   });
-  return { name: s.name, ownerTeamId: s.ownerTeamId, rules };
 }

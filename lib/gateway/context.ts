@@ -1,4 +1,4 @@
-import { invokeRulesOf } from "../access/invoke-rules";
+import { INVOKE_RULE_SELECT, toInvokeRules } from "../access/invoke-rules";
 import type { ServerInvokeRules } from "../access/invoke";
 import { db } from "../db/client";
 import { logger } from "../logger";
@@ -36,7 +36,8 @@ async function load(name: string): Promise<ServerContext | null> {
   const s = await db().server.findUnique({
     where: { name },
     select: {
-      id: true, name: true, status: true, gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true,
+      id: true, name: true, status: true, gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true, ownerTeamId: true,
+      accessRules: INVOKE_RULE_SELECT,
       gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } },
       versions: {
         where: { approvedFingerprint: { not: null }, status: { not: "DELETED" } },
@@ -57,13 +58,12 @@ async function load(name: string): Promise<ServerContext | null> {
     if (set) approved = new Map(set.definitions.map((d) => [d.name, d.fingerprint]));
   }
   const current = new Map((version?.currentToolSet?.definitions ?? []).map((d) => [d.name, d.fingerprint]));
-  const rules = (await invokeRulesOf(name)) ?? { name, ownerTeamId: null, rules: [] };
   return {
     id: s.id,
     name: s.name,
     upstream: { url: new URL(s.upstreamUrl), transport: s.upstreamTransport === "SSE" ? "sse" : "streamable-http" },
     pinMode: s.pinMode,
-    rules,
+    rules: { name: s.name, ownerTeamId: s.ownerTeamId, rules: toInvokeRules(s.accessRules) },
     approved,
     current,
     policy: compilePolicy(s.gatewayPolicy),

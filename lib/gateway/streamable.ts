@@ -198,7 +198,7 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
   } catch (e) {
     if (finished) return;
     done();
-    const blocked = (e as { code?: string }).code === "EBLOCKED";
+    const blocked = (e as { code?: string }).code === "blocked_address";
     return upstreamFailure(x, ctx, msg, "unreachable", blocked ? reasonOf(e) : `the upstream server could not be reached (${(e as { code?: string }).code ?? reasonOf(e)})`);
   }
   if (finished) return void up.resume();

@@ -1,28 +1,30 @@
-import dns from "node:dns";
+import type { LookupAddress } from "node:dns";
 import { EventEmitter } from "node:events";
 import type http from "node:http";
-import type { LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
 import { env } from "../env";
+import { AppError } from "../errors";
 import { refusalReason } from "../net/address-policy";
 import { isIpLiteral } from "../net/cidr";
+import { checkedAddresses } from "../net/safe-fetch";
 
 /**
  * Requests to upstream MCP servers: pooled keep-alive connections, only to addresses the outbound
  * network policy allows (the same rule as the prober: public addresses, plus TOOLSHED_ALLOWED_NETWORKS).
  */
 
+/** dns.lookup for the pool's sockets, refusing (AppError "blocked_address") what the policy does not allow. */
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, "", 0);
-    for (const a of addresses) {
-      const reason = refusalReason(a.address, env().TOOLSHED_ALLOWED_NETWORKS);
-      if (reason) return callback(Object.assign(new Error(`Refused to connect to ${hostname} (${a.address}): ${reason}`), { code: "EBLOCKED" }), "", 0);
-    }
-    if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
-    else callback(null, addresses[0].address, addresses[0].family);
-  });
+  checkedAddresses(hostname, { allowedNetworks: env().TOOLSHED_ALLOWED_NETWORKS }).then(
+    (checked) => {
+      const addresses = checked.map((address) => ({ address, family: isIP(address) }));
+      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    },
+    (e: NodeJS.ErrnoException) => callback(e, "", 0),
+  );
 };
 
 /** One pool per upstream origin, kept alive; sockets are opened only to addresses the policy allows. */
@@ -76,16 +78,13 @@ export interface UpstreamCall {
 export function upstreamRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer): UpstreamCall {
   const target = targetOf(url);
   if (target.refusal) {
-    const e = Object.assign(new Error(`Refused to connect to ${url.hostname}: ${target.refusal}`), { code: "EBLOCKED" });
+    const e = new AppError("blocked_address", `Refused to connect to ${url.hostname}: ${target.refusal}`);
     return { response: Promise.reject(e), abort: () => undefined };
   }
   // undici takes an EventEmitter as the abort signal: far cheaper per request than an AbortController.
   const signal = new EventEmitter();
   const response = dispatcher
     .request({ origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, signal })
-    .then((r) => Object.assign(r.body, { statusCode: r.statusCode, headers: r.headers }) as UpstreamResponse, (e: Error & { cause?: { code?: string } }) => {
-      // The connector's errors (refused address, refused connection) come wrapped; keep their code.
-      throw e.cause?.code && !(e as { code?: string }).code ? Object.assign(e, { code: e.cause.code }) : e;
-    });
+    .then((r) => Object.assign(r.body, { statusCode: r.statusCode, headers: r.headers }) as UpstreamResponse);
   return { response, abort: () => void signal.emit("abort") };
 }

@@ -27,7 +27,7 @@ async function systemResolve(host: string): Promise<string[]> {
 }
 
 /** Resolves `host` once and refuses it if any of its addresses is not allowed; returns the checked addresses. */
-async function checkedAddresses(host: string, opts: SafeFetchOptions): Promise<string[]> {
+export async function checkedAddresses(host: string, opts: SafeFetchOptions): Promise<string[]> {
   const addresses = isIpLiteral(host) ? [host] : await (opts.resolve ?? systemResolve)(host);
   if (!addresses.length) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
   for (const address of addresses) {
