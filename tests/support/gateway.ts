@@ -6,7 +6,8 @@ import { createUser } from "@/lib/auth/users";
 import type { Scope } from "@/lib/auth/scopes";
 import { db } from "@/lib/db/client";
 import { serverChanged } from "@/lib/gateway/invalidation";
-import { policyInput, type PolicyInput } from "@/lib/gateway/policy";
+import type { PolicyInput } from "@/lib/gateway/policy";
+import { gatewaySettingsInput, rowsOf } from "@/lib/gateway/settings-rules";
 import { createGateway, type Gateway } from "@/lib/gateway/server";
 
 /** A gateway on its own loopback port, as the web process serves it (without Next in front). */
@@ -30,13 +31,9 @@ export async function startGateway(opts: { redisUrl?: string } = {}): Promise<{ 
 
 /** Turns the gateway on for a server with an upstream and a policy (straight in the database). */
 export async function enableGateway(name: string, upstreamUrl: string, opts: { transport?: "streamable-http" | "sse"; pinMode?: "BLOCK" | "WARN"; policy?: Partial<PolicyInput> } = {}) {
-  const p = policyInput.parse(opts.policy ?? {});
-  const row = { ipAllow: p.ipAllow, ipDeny: p.ipDeny, rateLimit: p.rateLimits, quota: p.quotas, cache: p.cache, maxRequestBytes: p.maxRequestBytes, timeoutMs: p.timeoutMs, capturePayloads: p.capturePayloads };
-  const server = await db().server.update({
-    where: { name },
-    data: { gatewayEnabled: true, upstreamUrl, upstreamTransport: opts.transport === "sse" ? "SSE" : "STREAMABLE_HTTP", pinMode: opts.pinMode ?? "BLOCK" },
-  });
-  await db().gatewayPolicy.upsert({ where: { serverId: server.id }, create: { serverId: server.id, ...row }, update: row });
+  const rows = rowsOf(gatewaySettingsInput.parse({ enabled: true, upstreamUrl, upstreamTransport: opts.transport, pinMode: opts.pinMode === "WARN" ? "warn" : "block", policy: opts.policy ?? {} }));
+  const server = await db().server.update({ where: { name }, data: rows.server });
+  await db().gatewayPolicy.upsert({ where: { serverId: server.id }, create: { serverId: server.id, ...rows.policy }, update: rows.policy });
   serverChanged(name);
 }
 
