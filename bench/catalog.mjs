@@ -41,7 +41,7 @@ const TARGET_MS = 200;
 const log = (m) => process.stderr.write(`[bench:catalog] ${m}\n`);
 
 // ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
-const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log });
+const { startChild, waitFor, cleanups, run } = processes({ root: ROOT, log });
 
 /** The search benchmark's facet filters (as in bench/search.mjs). */
 const FILTERS = [
@@ -353,10 +353,4 @@ async function main() {
   if (args.out) writeFileSync(path.resolve(args.out), `${report}\n`);
 }
 
-main()
-  .then(cleanup)
-  .catch(async (e) => {
-    log(`failed: ${e.stack ?? e}`);
-    await cleanup();
-    process.exit(1);
-  });
+await run(main);

@@ -48,7 +48,7 @@ const log = (m) => process.stderr.write(`[bench] ${new Date().toISOString().slic
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let soakStopping = false;
-const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log, before: () => (soakStopping = true) });
+const { startChild, waitFor, cleanups, run } = processes({ root: ROOT, log, before: () => (soakStopping = true) });
 
 // ---------------------------------------------------------------- the request (same bytes to all three targets)
 const MESSAGE = "hello from the gateway benchmark";
@@ -784,12 +784,4 @@ function spawnVersion() {
   }
 }
 
-try {
-  await main();
-  await cleanup();
-  process.exit(0);
-} catch (e) {
-  log(`FAILED: ${e.stack ?? e}`);
-  await cleanup();
-  process.exit(1);
-}
+await run(main);

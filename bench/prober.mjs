@@ -33,7 +33,7 @@ const log = (m) => process.stderr.write(`[bench:prober] ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
-const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log, graceMs: 20_000, before: () => loads.forEach((timer) => clearInterval(timer)) });
+const { startChild, waitFor, cleanups, run } = processes({ root: ROOT, log, graceMs: 20_000, before: () => loads.forEach((timer) => clearInterval(timer)) });
 
 async function firstJsonLine(child, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
@@ -247,9 +247,4 @@ async function main() {
   if (args.out) writeFileSync(args.out, report);
 }
 
-main()
-  .catch((e) => {
-    log(`failed: ${e.stack ?? e}`);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup());
+await run(main);

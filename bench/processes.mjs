@@ -67,5 +67,18 @@ export function processes({ root, log, graceMs = 5_000, before = () => {} }) {
     throw new Error(`${child.label} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output()}`);
   }
 
-  return { startChild, waitFor, cleanup, cleanups };
+  /** Runs a benchmark's main function, cleans up either way, and exits 0, or 1 after logging the failure. */
+  async function run(main) {
+    try {
+      await main();
+      await cleanup();
+      process.exit(0);
+    } catch (e) {
+      log(`FAILED: ${e.stack ?? e}`);
+      await cleanup();
+      process.exit(1);
+    }
+  }
+
+  return { startChild, waitFor, cleanup, cleanups, run };
 }

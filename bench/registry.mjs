@@ -36,7 +36,7 @@ const ENTRIES = Number(args.entries ?? 10_000);
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 
 // ---------------------------------------------------------------- processes and cleanup (also on failure / Ctrl-C)
-const { startChild, waitFor, cleanup, cleanups } = processes({ root: ROOT, log });
+const { startChild, waitFor, cleanups, run } = processes({ root: ROOT, log });
 
 /** JSON path of the first place two values differ. */
 function firstDifference(a, b, at = "$") {
@@ -382,12 +382,4 @@ async function main() {
   if (args.out) writeFileSync(path.resolve(args.out), lines.join("\n") + "\n");
 }
 
-try {
-  await main();
-  await cleanup();
-  process.exit(0);
-} catch (e) {
-  log(`FAILED: ${e.stack ?? e}`);
-  await cleanup();
-  process.exit(1);
-}
+await run(main);
