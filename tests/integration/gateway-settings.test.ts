@@ -1,101 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { GET as getCredsRoute, PUT as putCredsRoute } from "@/app/api/servers/[name]/gateway/credentials/route";
-import { GET as getRoute, PUT as putRoute } from "@/app/api/servers/[name]/gateway/route";
-import { GET as searchRoute } from "@/app/api/search/route";
-import { setServerVisibility } from "@/lib/access/server-visibility";
-import { addClaim, addMember, createTeam } from "@/lib/access/teams";
-import type { Principal } from "@/lib/auth/principal";
-import type { Scope } from "@/lib/auth/scopes";
-import { createToken } from "@/lib/auth/tokens";
-import { createUser } from "@/lib/auth/users";
-import { loadServerDetail } from "@/lib/catalog/detail";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { PUT as putRoute } from "@/app/api/servers/[name]/gateway/route";
 import { gatewaySchemas } from "@/lib/contracts/openapi-gateway";
-import { openApiDocument } from "@/lib/contracts/openapi";
 import { db } from "@/lib/db/client";
 import { env, resetEnvCache } from "@/lib/env";
 import { gatewayCredentialsOf, GATEWAY_CREDENTIALS_SECRET } from "@/lib/gateway/settings";
-import { getVersionHandler, listServersHandler, listVersionsHandler } from "@/lib/http/registry-reads";
 import { registryGeneration } from "@/lib/registry/read-cache";
-import { flushSearchIndex } from "@/lib/search/freshness";
-import { probeByName } from "@/lib/probing/service";
-import { installOptions, type InstallableServer } from "@/lib/ui/install";
-import { caller, connect, startGateway } from "../support/gateway";
-import { startV2Server, type V2Server } from "../support/mcp-servers";
 import { componentValidators } from "../support/openapi-schemas";
-import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy";
-import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/probing";
+import { enc, get, getCreds, HIDDEN, NAME, OTHER_SECRET, params, put, putCreds, SECRET_VALUE, serverRow, settingsWorld, UPSTREAM, UPSTREAM_PATH, VALID } from "../support/gateway-settings";
 
 vi.mock("@/lib/auth/session", () => ({ sessionPrincipal: async () => ({ kind: "anonymous" }) }));
 
-/*
- * GET/PUT /api/servers/{name}/gateway and …/gateway/credentials through the real route handlers, and
- * what the registry, the search API and the server page serve once the gateway is on: the gateway URL,
- * never the private upstream.
- */
+/* GET/PUT /api/servers/{name}/gateway and …/gateway/credentials through the real route handlers. */
 
-const NAME = "io.github.acme/gw-weather";
-const HIDDEN = "io.github.acme/gw-private"; // PRIVATE to acme
-const PUBLISHED = "http://127.0.0.1:9/published-mcp";
-const UPSTREAM_PATH = "/very-private-upstream";
-const UPSTREAM = `http://127.0.0.1:9${UPSTREAM_PATH}?key=upstream-query-secret`;
-const SECRET_VALUE = "Bearer sekrit-backend-token-123";
-const OTHER_SECRET = "another-backend-secret-456";
-
-const tokens: Record<string, string> = {};
-let admin: Principal & { kind: "user" };
+let tokens: Record<string, string>;
 const schema = componentValidators({ components: { schemas: gatewaySchemas() } }, "toolshed-gateway");
-const registrySchema = componentValidators(openApiDocument(), "toolshed-gw-registry");
-
-const enc = encodeURIComponent;
-const request = (path: string, method: string, token?: string, body?: unknown) =>
-  new Request(`http://localhost${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-const params = (name: string) => ({ params: Promise.resolve({ name: enc(name) }) });
-const get = (token?: string, name = NAME) => getRoute(request(`/api/servers/${enc(name)}/gateway`, "GET", token), params(name));
-const put = (token: string | undefined, body: unknown, name = NAME) => putRoute(request(`/api/servers/${enc(name)}/gateway`, "PUT", token, body), params(name));
-const getCreds = (token?: string, name = NAME) => getCredsRoute(request(`/api/servers/${enc(name)}/gateway/credentials`, "GET", token), params(name));
-const putCreds = (token: string | undefined, body: unknown, name = NAME) => putCredsRoute(request(`/api/servers/${enc(name)}/gateway/credentials`, "PUT", token, body), params(name));
-const serverRow = (name = NAME) => db().server.findUniqueOrThrow({ where: { name }, include: { gatewayPolicy: true } });
 const stringify = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));
 const audits = (action: string) => db().auditEvent.findMany({ where: { action }, orderBy: { id: "asc" } });
 
-const VALID = {
-  enabled: true,
-  upstreamUrl: UPSTREAM,
-  upstreamTransport: "sse",
-  pinMode: "block",
-  policy: {
-    ipAllow: ["10.0.0.0/8", "192.168.1.7"],
-    ipDeny: ["10.6.6.0/24"],
-    rateLimits: [{ per: "caller", limit: 60, windowSec: 60 }, { per: "server", tool: "not-listed-yet", algorithm: "token-bucket", limit: 5, windowSec: 1 }],
-    quotas: [{ per: "caller", limit: 1000, period: "day" }],
-    maxRequestBytes: 65536,
-    timeoutMs: 5000,
-    cache: [{ tool: "get-forecast", ttlSec: 300 }, { tool: "future-tool", ttlSec: 60, scope: "public" }],
-    capturePayloads: true,
-  },
-};
-
 beforeAll(async () => {
-  allowLoopbackAndKey();
-  admin = await adminPrincipal("gw-admin@example.com");
-  const ids: Record<string, string> = { admin: admin.userId };
-  for (const u of ["owner", "maintainer", "viewer", "outsider"]) ids[u] = (await createUser("cli", { email: `gw-${u}@example.com`, password: "correct horse battery", role: "member" })).id;
-  await createTeam(admin, { slug: "acme", name: "Acme" });
-  await createTeam(admin, { slug: "other", name: "Other" });
-  for (const [u, role] of [["owner", "owner"], ["maintainer", "maintainer"], ["viewer", "viewer"]] as const) await addMember(admin, "acme", { email: `gw-${u}@example.com`, role });
-  await addMember(admin, "other", { email: "gw-outsider@example.com", role: "owner" });
-  await addClaim(admin, "acme", { prefix: "io.github.acme/*" });
-  const token = async (u: string, scopes: Scope[]) => (await createToken("cli", ids[u], { name: u, scopes })).token;
-  for (const u of ["admin", "owner", "maintainer", "viewer", "outsider"]) tokens[u] = await token(u, ["registry:read", "registry:publish"]);
-  tokens.ownerRead = await token("owner", ["registry:read"]);
-  tokens.ownerInvoke = await token("owner", ["gateway:invoke"]);
-  await publishRemote(admin, NAME, PUBLISHED);
-  await publishRemote(admin, HIDDEN, `${PUBLISHED}?hidden`);
-  await setServerVisibility(admin, HIDDEN, { visibility: "private" });
+  ({ tokens } = await settingsWorld());
 }, 60_000);
 
 describe("GET /api/servers/{name}/gateway", () => {
@@ -304,115 +227,5 @@ describe("backend credentials", () => {
     expect(row.gatewayPolicy!.credentialSecretId).toBeNull();
     expect(await db().secret.count({ where: { ownerId: row.id, name: GATEWAY_CREDENTIALS_SECRET } })).toBe(0);
     expect(await gatewayCredentialsOf(row.id)).toEqual({});
-  });
-});
-
-describe("what everyone else sees once the gateway is on", () => {
-  const anon = (path: string) => new Request(`http://localhost${path}`);
-  const expectNoUpstream = (text: string) => {
-    expect(text).not.toContain(UPSTREAM_PATH);
-    expect(text).not.toContain("upstream-query-secret");
-    expect(text).not.toContain("published-mcp"); // the published remote may be the private address too
-  };
-  const gatewayRemote = (transport: "sse" | "streamable-http") => ({
-    type: transport,
-    url: `${env().publicUrl}/gateway/${NAME}/${transport === "sse" ? "sse" : "mcp"}`,
-    headers: [expect.objectContaining({ name: "Authorization", isRequired: true, isSecret: true, value: "Bearer {toolshed_token}" })],
-  });
-
-  it("the registry API serves the gateway URL as the only remote of every version, and never the upstream", async () => {
-    await publishRemote(admin, NAME, PUBLISHED, { version: "1.1.0" });
-    const ctx = <T,>(p: T) => ({ params: Promise.resolve(p) });
-    const list = await listServersHandler(anon("/v0.1/servers?limit=100"), undefined);
-    const versions = await listVersionsHandler(anon(`/v0.1/servers/${enc(NAME)}/versions`), ctx({ name: enc(NAME) }));
-    const latest = await getVersionHandler(anon(`/v0.1/servers/${enc(NAME)}/versions/latest`), ctx({ name: enc(NAME), version: "latest" }));
-    const searched = await listServersHandler(anon(`/v0.1/servers?search=gw-weather`), undefined);
-    for (const res of [list, versions, latest, searched]) {
-      expect(res.status).toBe(200);
-      expectNoUpstream(await res.clone().text());
-    }
-    const one = await latest.json();
-    expect(registrySchema("ServerResponse")(one), JSON.stringify(registrySchema("ServerResponse").errors)).toBe(true);
-    expect(one.server.remotes).toEqual([gatewayRemote("sse")]);
-    const all = (await versions.json()).servers as { server: { version: string; remotes: unknown[] } }[];
-    expect(all.map((s) => s.server.version).sort()).toEqual(["1.0.0", "1.1.0"]);
-    for (const s of all) expect(s.server.remotes).toEqual([gatewayRemote("sse")]);
-    const listed = ((await list.json()).servers as { server: { name: string; remotes: unknown[] } }[]).filter((s) => s.server.name === NAME);
-    expect(listed.length).toBe(2);
-  });
-
-  it("search and the server page show no upstream either; the page's install snippets use the gateway", async () => {
-    await flushSearchIndex();
-    const search = await searchRoute(anon("/api/search?q=gw-weather"), { params: Promise.resolve({}) });
-    expect(search.status).toBe(200);
-    expectNoUpstream(await search.text());
-
-    const detail = (await loadServerDetail({ kind: "anonymous" }, NAME))!;
-    expect(detail.gateway).toEqual({ url: `${env().publicUrl}/gateway/${NAME}/sse`, transport: "sse" });
-    expect(detail.servedJson.remotes).toEqual([gatewayRemote("sse")]);
-    const { serverJson, ...shown } = detail;
-    expect(serverJson.remotes).toEqual([{ type: "streamable-http", url: PUBLISHED }]); // as published, for the owners' new-version form
-    expectNoUpstream(JSON.stringify(shown));
-
-    const [option, ...rest] = installOptions(detail.servedJson as unknown as InstallableServer, { gateway: detail.gateway });
-    expect(rest).toEqual([]);
-    expect(option).toMatchObject({ kind: "gateway", target: detail.gateway!.url, placeholders: ["<TOOLSHED_TOKEN>"] });
-    expect(JSON.parse(option.vscodeJson)).toEqual({
-      inputs: [{ type: "promptString", id: "toolshed-token", description: "Toolshed API token with the gateway:invoke scope", password: true }],
-      servers: { [NAME]: { type: "sse", url: detail.gateway!.url, headers: { Authorization: "Bearer ${input:toolshed-token}" } } },
-    });
-    expect(JSON.parse(option.mcpJson)).toEqual({ mcpServers: { [NAME]: { type: "sse", url: detail.gateway!.url, headers: { Authorization: "Bearer <TOOLSHED_TOKEN>" } } } });
-    expect(option.claudeCommand).toBe(`claude mcp add --transport sse --header 'Authorization: Bearer <TOOLSHED_TOKEN>' io-github-acme-gw-weather ${detail.gateway!.url}`);
-    for (const s of [option.vscodeUrl, option.cursorUrl, option.claudeJson]) expectNoUpstream(decodeURIComponent(s));
-  });
-
-  it("switched off, the registry serves the published remotes again, still without the upstream", async () => {
-    expect((await put(tokens.owner, { ...VALID, enabled: false })).status).toBe(200);
-    const res = await getVersionHandler(anon(`/v0.1/servers/${enc(NAME)}/versions/latest`), { params: Promise.resolve({ name: enc(NAME), version: "latest" }) });
-    const text = await res.text();
-    expect(JSON.parse(text).server.remotes).toEqual([{ type: "streamable-http", url: PUBLISHED }]);
-    expect(text).not.toContain(UPSTREAM_PATH);
-    expect((await loadServerDetail({ kind: "anonymous" }, NAME))!.gateway).toBeNull();
-    // The manager still sees the upstream, and only there.
-    expect((await (await get(tokens.owner)).json()).upstreamUrl).toBe(UPSTREAM);
-  });
-});
-
-describe("the saved settings drive the gateway", () => {
-  const LIVE = "io.github.acme/gw-live";
-  let upstreamServer: V2Server;
-  let proxy: RecordingProxy;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-
-  beforeAll(async () => {
-    upstreamServer = await startV2Server();
-    proxy = await startRecordingProxy(upstreamServer.url, { requireHeader: ["x-api-key", OTHER_SECRET] });
-    await publishRemote(admin, LIVE, upstreamServer.url);
-    expect((await probeByName(LIVE)).outcome).toBe("up"); // pins the approved tool set
-    gw = await startGateway();
-  }, 60_000);
-
-  afterAll(async () => {
-    await gw?.stop();
-    await Promise.all([proxy?.stop(), upstreamServer?.stop()]);
-  });
-
-  it("a caller reaches the upstream at the URL the registry serves, with the backend header injected; switching off stops it", async () => {
-    const settings = { enabled: true, upstreamUrl: proxy.url, pinMode: "block", policy: { rateLimits: [{ per: "caller", limit: 100, windowSec: 60 }] } };
-    expect((await put(tokens.owner, settings, LIVE)).status).toBe(200);
-    expect((await putCreds(tokens.owner, { headers: { "X-Api-Key": OTHER_SECRET } }, LIVE)).status).toBe(200);
-    const served = await (await getVersionHandler(new Request(`http://localhost/v0.1/servers/${enc(LIVE)}/versions/latest`), { params: Promise.resolve({ name: enc(LIVE), version: "latest" }) })).json();
-    const url = (served.server.remotes[0].url as string).replace(env().publicUrl, gw.url);
-
-    const invoker = await caller("gw-invoker@example.com", "admin");
-    const { client } = await connect(url, invoker.token);
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["add", "weather"]);
-    await client.close();
-    expect(proxy.requests.length).toBeGreaterThan(0);
-    for (const r of proxy.requests) expect(r.headers["x-api-key"]).toBe(OTHER_SECRET);
-
-    expect((await put(tokens.owner, { ...settings, enabled: false }, LIVE)).status).toBe(200);
-    await expect(connect(url, invoker.token)).rejects.toThrow();
   });
 });
