@@ -1,8 +1,9 @@
 import { lookup } from "node:dns/promises";
+import { ifManager } from "../access/access-settings";
 import { recordAudit } from "../audit/service";
 import type { Principal } from "../auth/principal";
 import { env } from "../env";
-import { isAppError, validate } from "../errors";
+import { validate } from "../errors";
 import { manageableServer } from "../probing/credentials";
 import { makeDue } from "../probing/repository";
 import { bumpRegistryGeneration } from "../registry/read-cache";
@@ -68,15 +69,7 @@ export async function getGatewaySettings(p: Principal, name: string): Promise<Ga
 }
 
 /** The settings for the server page, or null when the caller may not manage the server (the page then shows no section). */
-export async function gatewaySettingsIfManager(p: Principal, name: string): Promise<GatewaySettings | null> {
-  if (p.kind === "anonymous") return null;
-  try {
-    return await getGatewaySettings(p, name);
-  } catch (e) {
-    if (isAppError(e) && (e.status === 401 || e.status === 403 || e.status === 404)) return null;
-    throw e;
-  }
-}
+export const gatewaySettingsIfManager = (p: Principal, name: string): Promise<GatewaySettings | null> => ifManager(p, () => getGatewaySettings(p, name));
 
 /**
  * PUT /api/servers/{name}/gateway: replaces the settings (omitted fields take their defaults). Every

@@ -6,7 +6,9 @@ import { FieldMessages, hintCls, labelCls, primaryCls } from "@/components/form/
 import type { GatewaySettings as Settings } from "@/lib/gateway/settings-rules";
 import { CopyButton } from "./CopyButton";
 import { Credentials } from "./gateway/Credentials";
-import { bodyOf, errorsAt, formOf, listErrors, type GatewayForm, type Problem } from "./gateway/model";
+import { putJson, type Problem } from "@/components/form/put-json";
+import { errorsAt } from "@/lib/ui/field-errors";
+import { bodyOf, formOf, listErrors, type GatewayForm } from "./gateway/model";
 import { CacheRules, Quotas, RateLimits, TOOLS_LIST_ID } from "./gateway/RuleLists";
 import { Group, ListInput, SelectInput, Switch, TextInput } from "./gateway/ui";
 
@@ -44,23 +46,14 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
     e.preventDefault();
     setBusy(true);
     setStatus("");
-    try {
-      const r = await fetch(api, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(bodyOf(form)) });
-      const body = await r.json().catch(() => ({}));
-      if (!r.ok) {
-        setProblem({ detail: (body as Problem).detail ?? `Saving failed (${r.status})`, errors: (body as Problem).errors });
-        return;
-      }
-      setProblem(null);
-      setSaved(body as Settings);
-      setForm(formOf(body as Settings));
-      setStatus("Gateway settings saved.");
-      router.refresh(); // the install snippets and remotes follow the gateway switch
-    } catch {
-      setProblem({ detail: "Toolshed could not be reached; try again." });
-    } finally {
-      setBusy(false);
-    }
+    const r = await putJson<Settings>(api, bodyOf(form));
+    setBusy(false);
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(null);
+    setSaved(r.value);
+    setForm(formOf(r.value));
+    setStatus("Gateway settings saved.");
+    router.refresh(); // the install snippets and remotes follow the gateway switch
   }
 
   return (
@@ -168,7 +161,13 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
           </p>
         </div>
       </form>
-      <Credentials url={`${api}/credentials`} initial={saved.credentials} />
+      <Credentials
+        url={`${api}/credentials`}
+        initial={saved.credentials}
+        title="Backend credentials"
+        description="Headers the gateway adds to every request to the upstream (e.g. Authorization or X-Api-Key). Stored encrypted; values are never shown again."
+        subject="Backend headers"
+      />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 import type { ReactNode } from "react";
 import { buttonCls, FieldMessages, type FieldMessage } from "@/components/form/fields";
-import { emptyCache, emptyQuota, emptyRate, errorsAt, type CacheRow, type QuotaRow, type RateRow } from "./model";
+import { errorsAt } from "@/lib/ui/field-errors";
+import { emptyCache, emptyQuota, emptyRate, type CacheRow, type QuotaRow, type RateRow } from "./model";
 import { Group, SelectInput, TextInput } from "./ui";
 
 /** The rule lists of the gateway form: rate limits, quotas and per-tool result caching. */

@@ -1,4 +1,5 @@
 import type { GatewaySettings } from "@/lib/gateway/settings-rules";
+import { errorsAt, type FieldProblem } from "@/lib/ui/field-errors";
 
 /**
  * The gateway settings form's state and the PUT body it stands for. Numbers are kept as the text the
@@ -42,15 +43,6 @@ export interface GatewayForm {
   capturePayloads: boolean;
 }
 
-export interface FieldProblem {
-  pointer: string;
-  message: string;
-}
-
-export interface Problem {
-  detail?: string;
-  errors?: FieldProblem[];
-}
 
 let counter = 0;
 export const newKey = () => `gw-row-${++counter}`;
@@ -113,9 +105,6 @@ export function bodyOf(f: GatewayForm) {
 /** The DOM id of the control for `pointer` (/policy/rateLimits/0/limit → gw-policy-rateLimits-0-limit). */
 export const fieldId = (pointer: string) => `gw${pointer.replace(/[^A-Za-z0-9]+/g, "-")}`;
 
-/** Errors for exactly this pointer, or (with `deep`) also for anything under it. */
-export const errorsAt = (errors: readonly FieldProblem[], pointer: string, deep = false) =>
-  errors.filter((e) => e.pointer === pointer || (deep && e.pointer.startsWith(`${pointer}/`)));
 
 /** IP list errors point at one entry (/policy/ipAllow/2): say which one, since the field is one text box. */
 export function listErrors(errors: readonly FieldProblem[], pointer: string, value: string): FieldProblem[] {

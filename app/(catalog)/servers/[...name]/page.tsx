@@ -4,17 +4,22 @@ import { notFound } from "next/navigation";
 import { cache, type ReactNode } from "react";
 import { Markdown } from "@/components/Markdown";
 import { HealthBadge } from "@/components/HealthBadge";
+import { accessSettingsIfManager, ifManager } from "@/lib/access/access-settings";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { loadServerDetail } from "@/lib/catalog/detail";
 import { gatewaySettingsIfManager } from "@/lib/gateway/settings";
+import { getProbeCredentialNames } from "@/lib/probing/credentials";
 import { installOptions, type InstallableServer } from "@/lib/ui/install";
 import { nameFromSegments } from "@/lib/ui/server-href";
+import { AccessSettings } from "../../components/access/AccessSettings";
 import { Connection, VersionsTable, reviewLabel } from "../../components/Connection";
 import { PromptsAndResources, ToolList } from "../../components/Definitions";
 import { DriftHistory } from "../../components/DriftHistory";
 import { GatewaySettings } from "../../components/GatewaySettings";
+import { Credentials } from "../../components/gateway/Credentials";
 import { HealthPanel } from "../../components/HealthPanel";
 import { InstallPanel } from "../../components/InstallPanel";
+import { ProbeNow } from "../../components/ProbeNow";
 
 type Params = Promise<{ name: string[] }>;
 
@@ -55,9 +60,14 @@ export default async function ServerPage({ params }: { params: Params }) {
   const d = await detailOf((await params).name);
   if (!d) notFound();
   const now = new Date();
-  // Only those who may manage the server get its gateway settings (null for everyone else).
-  const gateway = await gatewaySettingsIfManager(await sessionPrincipal(), d.name);
-  const nav = gateway ? [...NAV, ["gateway", "Gateway"] as const] : NAV;
+  // Only those who may manage the server get its probe controls, access and gateway settings (null for everyone else).
+  const principal = await sessionPrincipal();
+  const [probing, access, gateway] = await Promise.all([
+    ifManager(principal, () => getProbeCredentialNames(principal, d.name)),
+    accessSettingsIfManager(principal, d.name),
+    gatewaySettingsIfManager(principal, d.name),
+  ]);
+  const nav = [...NAV, ...(access ? [["access", "Access"] as const] : []), ...(gateway ? [["gateway", "Gateway"] as const] : [])];
   const options = installOptions(d.servedJson as unknown as InstallableServer, { gateway: d.gateway });
   const repo = (d.serverJson.repository as { url?: string } | undefined)?.url;
   const website = typeof d.serverJson.websiteUrl === "string" ? d.serverJson.websiteUrl : undefined;
@@ -96,7 +106,7 @@ export default async function ServerPage({ params }: { params: Params }) {
           </div>
           <div className="flex gap-1">
             <dt className="text-zinc-500">Visibility:</dt>
-            <dd>{d.visibility}</dd>
+            <dd data-testid="server-visibility">{d.visibility}</dd>
           </div>
           <div className="flex gap-1">
             <dt className="text-zinc-500">Status:</dt>
@@ -144,6 +154,19 @@ export default async function ServerPage({ params }: { params: Params }) {
       </Section>
       <Section id="health" title="Health">
         <HealthPanel detail={d} now={now} />
+        {probing && (
+          <div className="space-y-4 pt-2">
+            <ProbeNow server={d.name} />
+            <Credentials
+              url={`/api/servers/${encodeURIComponent(d.name)}/probe-credentials`}
+              initial={probing}
+              title="Probe credentials"
+              description="Headers and URL {variables} the prober needs to reach a remote that wants an API key or a tenant. Stored encrypted; values are never shown again."
+              subject="Probe credentials"
+              kinds={["headers", "variables"]}
+            />
+          </div>
+        )}
       </Section>
       <Section id="drift" title="Drift history" count={d.drift.length}>
         <DriftHistory events={d.drift} />
@@ -154,6 +177,11 @@ export default async function ServerPage({ params }: { params: Params }) {
       <Section id="connection" title="Remotes & packages">
         <Connection serverJson={d.servedJson} />
       </Section>
+      {access && (
+        <Section id="access" title="Access">
+          <AccessSettings initial={access} tools={d.tools.map((t) => t.name)} />
+        </Section>
+      )}
       {gateway && (
         <Section id="gateway" title="Gateway">
           <GatewaySettings initial={gateway} tools={d.tools.map((t) => t.name)} />
