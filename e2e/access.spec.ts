@@ -1,7 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
-import { DESKTOP, shoot, signIn, toolshed } from "./support";
+import { createMembers, DESKTOP, publishTeamServer, serverPagePath, shoot, signIn } from "./support";
 
 /**
  * The Access section of the server page: the owning team's owner makes the server team-only (an
@@ -17,9 +16,7 @@ const NAME = `io.github.${SLUG}/forecast`;
 const WORD = "zebracornforecast";
 const OWNER = { email: "acc-owner@example.com", password: "acc-owner-password" };
 const MEMBER = { email: "acc-member@example.com", password: "acc-member-password" };
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-
-const serverPath = `/servers/${NAME.split("/").map(encodeURIComponent).join("/")}`;
+const serverPath = serverPagePath(NAME);
 const api = `/api/servers/${encodeURIComponent(NAME)}`;
 
 let upstream: V2Server;
@@ -38,25 +35,16 @@ async function catalogHits(page: Page): Promise<number> {
 
 test("owners edit visibility and invoke rules on the server page; errors sit next to their fields and nothing half-saves", async ({ page, browser }) => {
   test.setTimeout(120_000);
-  toolshed(["user", "create", "--email", OWNER.email, "--password", OWNER.password, "--role", "member"]);
-  toolshed(["user", "create", "--email", MEMBER.email, "--password", MEMBER.password, "--role", "member"]);
-
+  createMembers(OWNER, MEMBER);
   // An org admin sets up the owning team and another one, publishes the server (owned through the claim) and probes it.
-  const adminContext = await browser.newContext();
-  await signIn(await adminContext.newPage(), E2E_ADMIN);
-  const admin = adminContext.request;
-  expect((await admin.post("/api/teams", { data: { slug: SLUG, name: "E2E Access" } })).status()).toBe(201);
-  expect((await admin.post("/api/teams", { data: { slug: FRIENDS, name: "E2E Access friends" } })).status()).toBe(201);
-  expect((await admin.post(`/api/teams/${SLUG}/claims`, { data: { prefix: `io.github.${SLUG}/*` } })).status()).toBe(201);
-  expect((await admin.post(`/api/teams/${SLUG}/members`, { data: { email: OWNER.email, role: "owner" } })).status()).toBe(201);
-  const token = (await (await admin.post("/api/tokens", { data: { name: "e2e-access", scopes: ["registry:publish"] } })).json()).token as string;
-  const published = await admin.post("/v0.1/publish", {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { $schema: SCHEMA, name: NAME, description: `The ${WORD} service`, version: "1.0.0", remotes: [{ type: "streamable-http", url: upstream.url }] },
+  await publishTeamServer(browser, {
+    slug: SLUG,
+    teamName: "E2E Access",
+    members: [{ email: OWNER.email, role: "owner" }],
+    otherTeams: [{ slug: FRIENDS, name: "E2E Access friends" }],
+    server: { name: NAME, description: `The ${WORD} service`, remotes: [{ type: "streamable-http", url: upstream.url }] },
+    probe: true,
   });
-  expect(published.status()).toBe(200);
-  expect((await admin.post(`${api}/probe`, { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(200);
-  await adminContext.close();
 
   // A member outside the team sees the org-wide server, finds it in the catalog, and has no Access section.
   const memberContext = await browser.newContext({ viewport: DESKTOP });

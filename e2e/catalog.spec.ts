@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { startEverything, startV2Server, type RunningServer } from "../tests/support/mcp-servers";
-import { DESKTOP, PHONE, shoot, signIn } from "./support";
+import { DESKTOP, PHONE, SERVER_SCHEMA, shoot, signIn } from "./support";
 
 const totalOf = async (page: Page) => Number(await page.getByTestId("result-total").getAttribute("data-total"));
 const countsOf = async (page: Page, facet: string) =>
@@ -102,7 +102,7 @@ test.describe("a probed server-everything", () => {
     const published = await context.request.post("/v0.1/publish", {
       headers: auth,
       data: {
-        $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+        $schema: SERVER_SCHEMA,
         name,
         title: "Everything",
         description: "The MCP reference server: tools, prompts and resources for testing clients",

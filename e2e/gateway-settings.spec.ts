@@ -1,8 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
-import { DESKTOP, shoot, signIn, toolshed } from "./support";
+import { createMembers, DESKTOP, publishTeamServer, serverPagePath, shoot, signIn, toolshed } from "./support";
 
 /**
  * The gateway settings on the server page: the owning team's owner turns the gateway on with an
@@ -17,9 +16,8 @@ const NAME = `io.github.${SLUG}/weather`;
 const OWNER = { email: "gw-owner@example.com", password: "gw-owner-password" };
 const VIEWER = { email: "gw-viewer@example.com", password: "gw-viewer-password" };
 const BACKEND_SECRET = "e2e-backend-secret-value-42";
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 
-const serverPath = `/servers/${NAME.split("/").map(encodeURIComponent).join("/")}`;
+const serverPath = serverPagePath(NAME);
 
 let upstream: V2Server;
 test.beforeAll(async () => {
@@ -31,25 +29,15 @@ test.afterAll(async () => {
 
 test("the owner configures the gateway on the server page; values stay write-only and errors sit next to their fields", async ({ page, browser, baseURL, request }) => {
   test.setTimeout(120_000);
-  toolshed(["user", "create", "--email", OWNER.email, "--password", OWNER.password, "--role", "member"]);
-  toolshed(["user", "create", "--email", VIEWER.email, "--password", VIEWER.password, "--role", "member"]);
-
+  createMembers(OWNER, VIEWER);
   // An org admin sets up the team and publishes the server (owned by the team through its claim), then probes it.
-  const adminContext = await browser.newContext();
-  await signIn(await adminContext.newPage(), E2E_ADMIN);
-  const api = adminContext.request;
-  expect((await api.post("/api/teams", { data: { slug: SLUG, name: "E2E Gateway" } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/claims`, { data: { prefix: `io.github.${SLUG}/*` } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/members`, { data: { email: OWNER.email, role: "owner" } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/members`, { data: { email: VIEWER.email, role: "viewer" } })).status()).toBe(201);
-  const token = (await (await api.post("/api/tokens", { data: { name: "e2e-gateway", scopes: ["registry:publish"] } })).json()).token as string;
-  const published = await api.post("/v0.1/publish", {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { $schema: SCHEMA, name: NAME, description: "Weather behind the gateway", version: "1.0.0", remotes: [{ type: "streamable-http", url: upstream.url }] },
+  await publishTeamServer(browser, {
+    slug: SLUG,
+    teamName: "E2E Gateway",
+    members: [{ email: OWNER.email, role: "owner" }, { email: VIEWER.email, role: "viewer" }],
+    server: { name: NAME, description: "Weather behind the gateway", remotes: [{ type: "streamable-http", url: upstream.url }] },
+    probe: true,
   });
-  expect(published.status()).toBe(200);
-  expect((await api.post(`/api/servers/${encodeURIComponent(NAME)}/probe`, { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(200);
-  await adminContext.close();
 
   await page.setViewportSize(DESKTOP);
   await signIn(page, OWNER);

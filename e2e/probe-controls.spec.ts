@@ -1,8 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
 import { startRecordingProxy, type RecordingProxy } from "../tests/support/recording-proxy";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
-import { DESKTOP, shoot, signIn, toolshed } from "./support";
+import { createMembers, DESKTOP, publishTeamServer, serverPagePath, shoot, signIn } from "./support";
 
 /**
  * Probing from the server page: a hosted server needs an API key header and a tenant in its URL. Its
@@ -16,8 +15,7 @@ const OWNER = { email: "probe-owner@example.com", password: "probe-owner-passwor
 const VIEWER = { email: "probe-viewer@example.com", password: "probe-viewer-password" };
 const API_KEY = "e2e-probe-api-key-31337";
 const TENANT = "acme-tenant";
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-const serverPath = `/servers/${NAME.split("/").map(encodeURIComponent).join("/")}`;
+const serverPath = serverPagePath(NAME);
 
 let v2: V2Server;
 let proxy: RecordingProxy;
@@ -31,16 +29,7 @@ test.afterAll(async () => {
 
 test("the owner probes a server that needs credentials, enters them on the page, and probes it up", async ({ page, browser }) => {
   test.setTimeout(90_000);
-  toolshed(["user", "create", "--email", OWNER.email, "--password", OWNER.password, "--role", "member"]);
-  toolshed(["user", "create", "--email", VIEWER.email, "--password", VIEWER.password, "--role", "member"]);
-  const adminContext = await browser.newContext();
-  await signIn(await adminContext.newPage(), E2E_ADMIN);
-  const api = adminContext.request;
-  expect((await api.post("/api/teams", { data: { slug: SLUG, name: "E2E Probe" } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/claims`, { data: { prefix: `io.github.${SLUG}/*` } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/members`, { data: { email: OWNER.email, role: "owner" } })).status()).toBe(201);
-  expect((await api.post(`/api/teams/${SLUG}/members`, { data: { email: VIEWER.email, role: "viewer" } })).status()).toBe(201);
-  const token = (await (await api.post("/api/tokens", { data: { name: "e2e-probe", scopes: ["registry:publish"] } })).json()).token as string;
+  createMembers(OWNER, VIEWER);
   const base = new URL(proxy.url);
   const remote = {
     type: "streamable-http",
@@ -48,9 +37,12 @@ test("the owner probes a server that needs credentials, enters them on the page,
     variables: { tenant: { description: "Your tenant id", isRequired: true } },
     headers: [{ name: "X-API-Key", description: "API key", isRequired: true, isSecret: true }],
   };
-  const published = await api.post("/v0.1/publish", { headers: { Authorization: `Bearer ${token}` }, data: { $schema: SCHEMA, name: NAME, description: "A hosted server behind an API key", version: "1.0.0", remotes: [remote] } });
-  expect(published.status()).toBe(200);
-  await adminContext.close();
+  await publishTeamServer(browser, {
+    slug: SLUG,
+    teamName: "E2E Probe",
+    members: [{ email: OWNER.email, role: "owner" }, { email: VIEWER.email, role: "viewer" }],
+    server: { name: NAME, description: "A hosted server behind an API key", remotes: [remote] },
+  });
 
   await page.setViewportSize(DESKTOP);
   await signIn(page, OWNER);

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
-import { DESKTOP, shoot, signIn, toolshed } from "./support";
+import { createMembers, DESKTOP, SERVER_SCHEMA, shoot, signIn } from "./support";
 
 /**
  * The register page (form with a live probe, paste with errors by pointer and line), "My servers" and
@@ -163,7 +163,7 @@ test("a pasted server.json is checked as you type, with every error by pointer a
   await editor.fill(
     JSON.stringify(
       {
-        $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+        $schema: SERVER_SCHEMA,
         name: "io.github.e2e-register/pasted",
         description: "Pasted as JSON",
         version: "0.1.0",
@@ -207,7 +207,7 @@ test("settings show org admins the VS Code gallery URL and the configuration in 
 
 test("a member without servers or claims is told how to get a namespace claim", async ({ page }) => {
   const member = { email: "register-member@example.com", password: "register-member-pw" };
-  toolshed(["user", "create", "--email", member.email, "--password", member.password, "--role", "member"]);
+  createMembers(member);
   await signIn(page, member);
   await page.goto("/mine");
   await expect(page.getByTestId("mine-empty")).toContainText("namespace claim");

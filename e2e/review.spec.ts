@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
-import { signIn, toolshed } from "./support";
+import { createMembers, SERVER_SCHEMA, signIn, toolshed } from "./support";
 
 /**
  * The review queue page: a team maintainer's publish waits there, is not served to IDEs, and an org
@@ -10,7 +10,7 @@ import { signIn, toolshed } from "./support";
 const NAME = "io.e2e-review/widget";
 
 test("a maintainer's publish waits in the review queue until an admin approves it on the page", async ({ page, request }) => {
-  toolshed(["user", "create", "--email", "maintainer@example.com", "--password", "maintainer-password", "--role", "member"]);
+  createMembers({ email: "maintainer@example.com", password: "maintainer-password" });
   const maintainer = { Authorization: `Bearer ${toolshed(["token", "create", "--email", "maintainer@example.com", "--scopes", "registry:publish,registry:read"]).split("\n").at(-1)}` };
   const admin = { Authorization: `Bearer ${toolshed(["token", "create", "--email", E2E_ADMIN.email, "--scopes", "registry:admin"]).split("\n").at(-1)}` };
   expect((await request.post("/api/teams", { headers: admin, data: { slug: "e2e-review", name: "E2E review" } })).status()).toBe(201);
@@ -19,7 +19,7 @@ test("a maintainer's publish waits in the review queue until an admin approves i
   const published = await request.post("/v0.1/publish", {
     headers: maintainer,
     data: {
-      $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+      $schema: SERVER_SCHEMA,
       name: NAME,
       description: "A widget server waiting for review",
       version: "1.0.0",

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
 
 /**
@@ -16,6 +16,46 @@ export const PHONE = { width: 375, height: 800 };
 /** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
 export const toolshed = (args: string[]) =>
   execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: DATA_DIR, DATABASE_URL: "" }, encoding: "utf8" }).trim();
+
+export interface E2EUser {
+  email: string;
+  password: string;
+}
+
+export const SERVER_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+
+/** The server page's path for a registry name. */
+export const serverPagePath = (name: string) => `/servers/${name.split("/").map(encodeURIComponent).join("/")}`;
+
+/** Creates org members through the CLI. */
+export function createMembers(...users: E2EUser[]) {
+  for (const u of users) toolshed(["user", "create", "--email", u.email, "--password", u.password, "--role", "member"]);
+}
+
+/**
+ * As the org admin, through the API: a team that claims `io.github.<slug>/*` with these members, any
+ * other (empty) teams, and one published server in that namespace (`server` is its server.json
+ * without `$schema` and `version`, which is 1.0.0), probed when asked.
+ */
+export async function publishTeamServer(
+  browser: Browser,
+  o: { slug: string; teamName: string; members: { email: string; role: "owner" | "maintainer" | "viewer" }[]; otherTeams?: { slug: string; name: string }[]; server: { name: string } & Record<string, unknown>; probe?: boolean },
+) {
+  const context = await browser.newContext();
+  try {
+    await signIn(await context.newPage(), E2E_ADMIN);
+    const api = context.request;
+    for (const t of [{ slug: o.slug, name: o.teamName }, ...(o.otherTeams ?? [])]) expect((await api.post("/api/teams", { data: t })).status()).toBe(201);
+    expect((await api.post(`/api/teams/${o.slug}/claims`, { data: { prefix: `io.github.${o.slug}/*` } })).status()).toBe(201);
+    for (const m of o.members) expect((await api.post(`/api/teams/${o.slug}/members`, { data: m })).status()).toBe(201);
+    const token = (await (await api.post("/api/tokens", { data: { name: `e2e-${o.slug}`, scopes: ["registry:publish"] } })).json()).token as string;
+    const auth = { Authorization: `Bearer ${token}` };
+    expect((await api.post("/v0.1/publish", { headers: auth, data: { $schema: SERVER_SCHEMA, version: "1.0.0", ...o.server } })).status()).toBe(200);
+    if (o.probe) expect((await api.post(`/api/servers/${encodeURIComponent(o.server.name)}/probe`, { headers: auth })).status()).toBe(200);
+  } finally {
+    await context.close();
+  }
+}
 
 /** Signs in through the form (the admin unless told otherwise) and waits for the signed-in shell. */
 export async function signIn(page: Page, who: { email: string; password: string } = E2E_ADMIN) {

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
-import { DESKTOP, shoot, signIn, toolshed } from "./support";
+import { createMembers, DESKTOP, shoot, signIn } from "./support";
 
 /**
  * Team management pages and the audit page: an org admin creates a team, adds members (created with the
@@ -21,8 +21,7 @@ async function errorOf(page: Page, fieldLabel: string | RegExp) {
 }
 
 test("an admin manages a team in the UI and finds every change in the audit trail", async ({ page, browser }) => {
-  toolshed(["user", "create", "--email", OWNER.email, "--password", OWNER.password, "--role", "member"]);
-  toolshed(["user", "create", "--email", VIEWER, "--password", "team-viewer-password", "--role", "member"]);
+  createMembers(OWNER, { email: VIEWER, password: "team-viewer-password" });
   await page.setViewportSize(DESKTOP);
   await signIn(page, E2E_ADMIN);
 
