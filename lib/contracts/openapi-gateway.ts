@@ -63,10 +63,10 @@ const gw = (operationId: string, summary: string, description: string, rest: Jso
 /** The gateway endpoints (served in front of the app by the web and gateway processes). */
 export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
   const post = (operationId: string, summary: string, description: string) =>
-    gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool are JSON-RPC errors -32030 (invoke rule) and -32031 (changed since approval); upstream failures -32040/-32041/-32042"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
+    gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool, prompt or resource are JSON-RPC errors -32030 (invoke rule) and -32031 (changed since approval); upstream failures -32040/-32041/-32042"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
   return {
     "/gateway/{serverName}/mcp": {
-      post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, IP rules, token, invoke rules, size, per-tool rules and pinned tools, rate limits and quotas, result cache, call timeout."),
+      post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, IP rules, token, invoke rules, size, per-tool rules and pinned definitions (tools, prompts, resources), rate limits and quotas, result cache, call timeout."),
       get: gw("gatewayStream", "Open the session's server-to-client event stream (2025 sessions)", "Passed through event by event with keep-alive comments; `Last-Event-ID` resumes. 2026-07-28 requests get 405.", { responses: { "200": { description: "Event stream", content: { "text/event-stream": { schema: str() } } }, "405": { description: "No stream for this protocol version or server" }, ...refusals } }),
       delete: gw("gatewayEndSession", "End a 2025 session", "Forwarded to the upstream with its own session id.", { responses: { "200": { description: "Ended" }, "405": { description: "The upstream does not end sessions this way" }, ...refusals } }),
     },
@@ -129,7 +129,7 @@ export function gatewaySchemas(): Record<string, Json> {
     capturePayloads: { type: "boolean", description: "Record request and response bodies in the call log" },
   };
   const transport = str({ enum: ["streamable-http", "sse"] });
-  const pinMode = str({ enum: ["block", "warn"], description: "block: tools new or changed since approval are withheld; warn: served and recorded" });
+  const pinMode = str({ enum: ["block", "warn"], description: "block: tools, prompts and resources new or changed since approval are withheld; warn: served and recorded" });
   return {
     GatewayRateLimit: rateLimit,
     GatewayQuota: quota,

@@ -2,7 +2,9 @@ import { INVOKE_RULE_SELECT, toInvokeRules } from "../access/invoke-rules";
 import type { ServerInvokeRules } from "../access/invoke";
 import { db } from "../db/client";
 import { logger } from "../logger";
+import type { DefinitionKind } from "../probing/fingerprint";
 import { makeDue } from "../probing/repository";
+import { pinKey } from "./decide";
 import { onServerChanged } from "./invalidation";
 import { compilePolicy, type GatewayPolicy } from "./policy";
 import { gatewayCredentialsOf } from "./settings";
@@ -18,9 +20,9 @@ export interface ServerContext {
   upstream: { url: URL; transport: "streamable-http" | "sse" };
   pinMode: "BLOCK" | "WARN";
   rules: ServerInvokeRules;
-  /** Tool name → fingerprint of the approved tool set; null when no version has an approved tool set. */
+  /** pinKey(kind, id) → fingerprint, for every definition of the approved tool set; null when no version has one. */
   approved: ReadonlyMap<string, string> | null;
-  /** Tool name → fingerprint the last probe saw (see currentFingerprint for what this replica saw since). */
+  /** pinKey(kind, id) → fingerprint the last probe saw (see currentFingerprint for what this replica saw since). */
   current: ReadonlyMap<string, string>;
   policy: GatewayPolicy;
   /** Backend credential headers injected into upstream requests. */
@@ -28,6 +30,9 @@ export interface ServerContext {
 }
 
 export const CONTEXT_TTL_MS = 2_000;
+
+const pinMap = (defs: { kind: DefinitionKind; name: string; fingerprint: string }[]) => new Map(defs.map((d) => [pinKey(d.kind, d.name), d.fingerprint]));
+const PINNED = { select: { kind: true, name: true, fingerprint: true } } as const;
 
 type Entry = { at: number; value: Promise<ServerContext | null> };
 const cache = new Map<string, Entry>();
@@ -43,7 +48,7 @@ async function load(name: string): Promise<ServerContext | null> {
         where: { approvedFingerprint: { not: null }, status: { not: "DELETED" } },
         orderBy: [{ isLatest: "desc" }, { isLatestApproved: "desc" }, { publishedAt: "desc" }],
         take: 1,
-        select: { id: true, approvedFingerprint: true, currentToolSet: { select: { definitions: { where: { kind: "TOOL" }, select: { name: true, fingerprint: true } } } } },
+        select: { id: true, approvedFingerprint: true, currentToolSet: { select: { definitions: PINNED } } },
       },
     },
   });
@@ -53,11 +58,11 @@ async function load(name: string): Promise<ServerContext | null> {
   if (version?.approvedFingerprint) {
     const set = await db().toolSet.findUnique({
       where: { serverVersionId_fingerprint: { serverVersionId: version.id, fingerprint: version.approvedFingerprint } },
-      select: { definitions: { where: { kind: "TOOL" }, select: { name: true, fingerprint: true } } },
+      select: { definitions: PINNED },
     });
-    if (set) approved = new Map(set.definitions.map((d) => [d.name, d.fingerprint]));
+    if (set) approved = pinMap(set.definitions);
   }
-  const current = new Map((version?.currentToolSet?.definitions ?? []).map((d) => [d.name, d.fingerprint]));
+  const current = pinMap(version?.currentToolSet?.definitions ?? []);
   return {
     id: s.id,
     name: s.name,
@@ -86,26 +91,28 @@ export function serverContext(name: string, now = Date.now()): Promise<ServerCon
 
 onServerChanged((name) => cache.delete(name));
 
-/** Server id → tool → fingerprint last seen in a tools/list answer through this replica. */
+/** Server id → pinKey → fingerprint last seen in a list answer through this replica. */
 const observed = new Map<string, Map<string, string>>();
 const probeRequested = new Map<string, number>();
 
-/** The fingerprint the upstream lists for a tool now, as far as this replica knows. */
-export function currentFingerprint(ctx: ServerContext, tool: string): string | undefined {
-  return observed.get(ctx.id)?.get(tool) ?? ctx.current.get(tool);
+/** The fingerprint the upstream lists for a definition now, as far as this replica knows. */
+export function currentFingerprint(ctx: ServerContext, kind: DefinitionKind, id: string): string | undefined {
+  const key = pinKey(kind, id);
+  return observed.get(ctx.id)?.get(key) ?? ctx.current.get(key);
 }
 
 /**
- * Notes what the upstream listed for a tool. A tool that differs from the approved set also asks for
- * a probe of the server (at most once a minute), so the change is recorded as drift for every replica.
+ * Notes what the upstream listed for a definition. One that differs from the approved set also asks
+ * for a probe of the server (at most once a minute), so the change is recorded as drift for every replica.
  */
-export function observeTool(ctx: ServerContext, tool: string, fingerprint: string) {
-  let tools = observed.get(ctx.id);
-  if (!tools) observed.set(ctx.id, (tools = new Map()));
-  tools.set(tool, fingerprint);
-  if (ctx.approved?.get(tool) === fingerprint) return;
+export function observeDefinition(ctx: ServerContext, kind: DefinitionKind, id: string, fingerprint: string) {
+  const key = pinKey(kind, id);
+  let seen = observed.get(ctx.id);
+  if (!seen) observed.set(ctx.id, (seen = new Map()));
+  seen.set(key, fingerprint);
+  if (ctx.approved?.get(key) === fingerprint) return;
   const last = probeRequested.get(ctx.id) ?? 0;
   if (Date.now() - last < 60_000) return;
   probeRequested.set(ctx.id, Date.now());
-  makeDue(ctx.id).catch((e: unknown) => logger.warn("could not schedule a probe after a tool change", { server: ctx.name, error: String(e) }));
+  makeDue(ctx.id).catch((e: unknown) => logger.warn("could not schedule a probe after a definition change", { server: ctx.name, error: String(e) }));
 }

@@ -23,7 +23,7 @@ export const RPC = {
   HEADER_MISMATCH: -32020,
   /** Refused by an invoke rule. */
   DENIED: -32030,
-  /** Withheld: the tool differs from its approved definition (or was never approved). */
+  /** Withheld: the tool, prompt or resource differs from its approved definition (or was never approved). */
   WITHHELD: -32031,
   RATE_LIMITED: -32029,
   TOO_LARGE: -32013,

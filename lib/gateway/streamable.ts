@@ -2,8 +2,9 @@ import { env } from "../env";
 import { reasonOf } from "../errors";
 import { logger } from "../logger";
 import { openSession, sealSession } from "./session";
-import { currentFingerprint, observeTool, type ServerContext } from "./context";
-import { filterNamed, filterTools, namedVerdict, toolVerdict } from "./decide";
+import type { DefinitionKind } from "../probing/fingerprint";
+import { currentFingerprint, observeDefinition, type ServerContext } from "./context";
+import { filterListed, namedVerdict, pinKey, toolVerdict, type Verdict } from "./decide";
 import type { Exchange } from "./exchange";
 import { declaredVersion, headerMismatch, isModern, isRequest, RPC, type RpcMessage } from "./jsonrpc";
 import { recordCache, recordUpstreamError } from "./metrics";
@@ -56,14 +57,21 @@ export function parseMessage(x: Exchange, body: Buffer): RpcMessage | undefined 
   return msg as RpcMessage;
 }
 
-/** Applies the caller's view to a result: tools, prompts and resources it may not use are removed. */
+const LISTED: readonly [member: string, kind: DefinitionKind][] = [
+  ["tools", "TOOL"],
+  ["prompts", "PROMPT"],
+  ["resources", "RESOURCE"],
+  ["resourceTemplates", "RESOURCE_TEMPLATE"],
+];
+
+/** Applies the caller's view to a result: tools, prompts and resources it may not use, or not as they are now, are removed. */
 export function filterResult(ctx: ServerContext, x: Exchange, result: Record<string, unknown> | undefined) {
   if (!result || !x.caller) return result;
-  const caller = x.caller;
-  if (Array.isArray(result.tools)) result.tools = filterTools(ctx, caller, result.tools, (t, fp) => observeTool(ctx, t, fp)).tools;
-  if (Array.isArray(result.prompts)) result.prompts = filterNamed(ctx, caller, "prompt", result.prompts);
-  if (Array.isArray(result.resources)) result.resources = filterNamed(ctx, caller, "resource", result.resources);
-  if (Array.isArray(result.resourceTemplates)) result.resourceTemplates = filterNamed(ctx, caller, "resource", result.resourceTemplates);
+  const seen = (kind: DefinitionKind, id: string, fp: string) => observeDefinition(ctx, kind, id, fp);
+  for (const [member, kind] of LISTED) {
+    const items = result[member];
+    if (Array.isArray(items)) result[member] = filterListed(ctx, x.caller, kind, items, seen);
+  }
   return result;
 }
 
@@ -74,24 +82,30 @@ export interface Admitted {
 }
 
 /**
- * The policy checks of a JSON-RPC request, in order: tool rules and pinning, rate limits and quotas,
+ * The policy checks of a JSON-RPC request, in order: invoke rules and pinning (tools, prompts, resources), rate limits and quotas,
  * result cache. Undefined when the request was answered here (refused, or from the cache).
  */
 export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMessage, deps: PipelineDeps): Promise<Admitted | undefined> {
   const caller = x.caller!;
   const params = msg.params ?? {};
   let decision = "allowed";
+  let verdict: Verdict | undefined;
   if (msg.method === "tools/call") {
     const tool = String(params.name ?? "");
     x.tool = tool;
-    const v = toolVerdict(ctx, caller, tool, currentFingerprint(ctx, tool));
-    if (!v.ok) return void x.refuse(200, msg, v.code, v.message, v.decision === "tool_denied" ? "FORBIDDEN" : "BLOCKED", v.decision);
-    decision = v.decision;
-  } else if (msg.method === "prompts/get" || msg.method === "resources/read") {
-    const kind = msg.method === "prompts/get" ? "prompt" : "resource";
-    const name = String((kind === "prompt" ? params.name : params.uri) ?? "");
-    const v = namedVerdict(ctx, caller, kind, name);
-    if (!v.ok) return void x.refuse(200, msg, v.code, v.message, "FORBIDDEN", v.decision);
+    verdict = toolVerdict(ctx, caller, tool, currentFingerprint(ctx, "TOOL", tool));
+  } else if (msg.method === "prompts/get") {
+    const name = String(params.name ?? "");
+    verdict = namedVerdict(ctx, caller, "PROMPT", name, currentFingerprint(ctx, "PROMPT", name));
+  } else if (msg.method === "resources/read") {
+    // A URI some list showed is pinned; others (e.g. made from a template) are checked against the rules only.
+    const uri = String(params.uri ?? "");
+    const fingerprint = currentFingerprint(ctx, "RESOURCE", uri);
+    verdict = namedVerdict(ctx, caller, "RESOURCE", uri, fingerprint, { pin: fingerprint !== undefined || Boolean(ctx.approved?.has(pinKey("RESOURCE", uri))) });
+  }
+  if (verdict) {
+    if (!verdict.ok) return void x.refuse(200, msg, verdict.code, verdict.message, verdict.decision === "tool_denied" ? "FORBIDDEN" : "BLOCKED", verdict.decision);
+    decision = verdict.decision;
   }
   const { rateLimits, quotas } = ctx.policy;
   if (rateLimits.length || quotas.length) {

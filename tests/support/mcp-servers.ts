@@ -130,8 +130,8 @@ export interface V2ServerOptions {
 }
 
 export interface V2Server extends RunningServer {
-  /** Changes a tool's description; the next tools/list shows it. */
-  setDescription(tool: string, text: string): void;
+  /** Changes a tool's (or prompt's) description; the next list shows it. */
+  setDescription(name: string, text: string, kind?: "tool" | "prompt"): void;
   /** Replaces the whole tool set. */
   setTools(tools: Def[]): void;
   /** Methods of the 2026-era requests received (their Mcp-Method header), in order. */
@@ -152,7 +152,8 @@ function page<T>(items: T[], cursor: unknown, size: number | undefined): { items
 export async function startV2Server(tools: Def[] = DEFAULT_V2_TOOLS, opts: V2ServerOptions = {}): Promise<V2Server> {
   let current = structuredClone(tools);
   const methods: string[] = [];
-  const { prompts, resources, resourceTemplates } = opts;
+  const { resources, resourceTemplates } = opts;
+  const prompts = opts.prompts && structuredClone(opts.prompts);
   const check = async (method: string) => {
     const delay = opts.delays?.[method];
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -178,12 +179,14 @@ export async function startV2Server(tools: Def[] = DEFAULT_V2_TOOLS, opts: V2Ser
         const p = page(prompts, req.params?.cursor, opts.pageSize);
         return { prompts: p.items as never, ...(p.nextCursor ? { nextCursor: p.nextCursor } : {}) };
       });
+      server.setRequestHandler("prompts/get", (req) => ({ messages: [{ role: "user", content: { type: "text", text: `prompt ${req.params.name}` } }] }));
     }
     if (resources || resourceTemplates) {
       server.setRequestHandler("resources/list", async () => {
         await check("resources/list");
         return { resources: (resources ?? []) as never };
       });
+      server.setRequestHandler("resources/read", (req) => ({ contents: [{ uri: req.params.uri, text: `contents of ${req.params.uri}` }] }));
       server.setRequestHandler("resources/templates/list", async () => {
         await check("resources/templates/list");
         return { resourceTemplates: (resourceTemplates ?? []) as never };
@@ -209,9 +212,9 @@ export async function startV2Server(tools: Def[] = DEFAULT_V2_TOOLS, opts: V2Ser
     url: `http://127.0.0.1:${port}/mcp`,
     stop: stopper(http1),
     methods,
-    setDescription(tool, text) {
-      const def = current.find((t) => t.name === tool);
-      if (!def) throw new Error(`no tool ${tool}`);
+    setDescription(name, text, kind = "tool") {
+      const def = (kind === "tool" ? current : (prompts ?? [])).find((t) => t.name === name);
+      if (!def) throw new Error(`no ${kind} ${name}`);
       def.description = text;
     },
     setTools(next) {

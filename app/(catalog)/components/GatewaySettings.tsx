@@ -24,8 +24,8 @@ const TRANSPORTS = [
 ] as const;
 
 const PIN_MODES = [
-  ["block", "Block", "tools that are new or changed since approval are hidden and refused until a reviewer approves them."],
-  ["warn", "Warn", "such tools stay callable; every such call is recorded with a warning."],
+  ["block", "Block", "tools, prompts and resources that are new or changed since approval are hidden and refused until a reviewer approves them."],
+  ["warn", "Warn", "they stay usable; every such call is recorded with a warning."],
 ] as const;
 
 const DEFAULT_BYTES = 1_048_576;
@@ -115,7 +115,7 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
               ))}
             </div>
             <p id="gw-pin-hint" className={hintCls}>
-              Tool definitions are pinned at approval (fingerprints).
+              Definitions are pinned at approval (fingerprints).
             </p>
             <FieldMessages id="gw-pinMode-error" errors={errorsAt(errors, "/pinMode")} />
           </fieldset>
