@@ -1,6 +1,4 @@
 import { execFile } from "node:child_process";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +8,7 @@ import { resetEnvCache } from "@/lib/env";
 import { Prisma } from "@/generated/prisma/client";
 import { probeByName } from "@/lib/probing/service";
 import { caller, connect, enableGateway, gatewayUrl, rpc, startGateway } from "../support/gateway";
-import { startEverything, startV2Server, type RunningServer, type V2Server } from "../support/mcp-servers";
+import { startEverything, startFaultyServer, startV2Server, type RunningServer, type V2Server } from "../support/mcp-servers";
 import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/probing";
 import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy";
 
@@ -291,35 +289,9 @@ describe("policies", () => {
 });
 
 describe("faults", () => {
-  /** An upstream that starts an event stream for tools/call and dies before answering; other methods are proxied to `to`. */
-  async function startDyingServer(to: string) {
-    const target = new URL(to);
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks);
-        if (body.includes('"tools/call"') && body.includes('"weather"')) {
-          res.writeHead(200, { "content-type": "text/event-stream" });
-          res.write(": working\n\n");
-          setTimeout(() => res.socket?.destroy(), 150);
-          return;
-        }
-        if (body.includes('"tools/call"') && body.includes('"add"') && body.includes("hang")) return; // never answers
-        const f = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
-        f.end(body);
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
-  }
-
   it("turns an upstream that dies mid-call, hangs, or is down into JSON-RPC errors, while other servers keep working", async () => {
     const owner = await adminPrincipal();
-    const dying = await startDyingServer(cachedUpstream.url);
+    const dying = await startFaultyServer(cachedUpstream.url);
     await publishRemote(owner, DOWN, dying.url);
     await probeByName(DOWN);
     await replaceInvokeRules(owner, DOWN, { rules: [{ subject: { type: "all" } }] });
@@ -332,8 +304,7 @@ describe("faults", () => {
     // Another server through the same gateway is unaffected.
     const other = await connect(gatewayUrl(gw.url, EVERY), alice.token);
     expect(JSON.stringify((await other.client.callTool({ name: "echo", arguments: { message: "still here" } })).content)).toContain("still here");
-    dying.server.closeAllConnections();
-    await new Promise((r) => dying.server.close(r));
+    await dying.stop();
     await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow(/could not be reached/);
     await Promise.all([client.close(), other.client.close()]);
   });

@@ -223,6 +223,36 @@ export async function startV2Server(tools: Def[] = DEFAULT_V2_TOOLS, opts: V2Ser
   };
 }
 
+/**
+ * An upstream that fails the way real ones do, in front of the server at `to`: a tools/call of
+ * "weather" starts an event stream and the connection dies before the answer; a tools/call of "add"
+ * whose body mentions "hang" is never answered; everything else is proxied.
+ */
+export async function startFaultyServer(to: string): Promise<RunningServer> {
+  const target = new URL(to);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      if (body.includes('"tools/call"') && body.includes('"weather"')) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(": working\n\n");
+        setTimeout(() => res.socket?.destroy(), 150);
+        return;
+      }
+      if (body.includes('"tools/call"') && body.includes('"add"') && body.includes("hang")) return; // never answers
+      const f = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      f.end(body);
+    });
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: stopper(server) };
+}
+
 /** Accepts connections and reads requests but never answers. */
 export async function startHangingServer(): Promise<RunningServer> {
   const server = http.createServer(() => undefined);
