@@ -27,7 +27,7 @@ const IDENTITY = Object.fromEntries(LISTS.map((l) => [l.kind, l.identity])) as R
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Is this definition served as approved? `fingerprint` is what the upstream lists for it now, if known. */
-export function pinVerdict(ctx: ServerContext, kind: DefinitionKind, id: string, fingerprint: string | undefined): Verdict {
+function pinVerdict(ctx: ServerContext, kind: DefinitionKind, id: string, fingerprint: string | undefined): Verdict {
   const what = `${NOUN[kind]} ${id}`;
   const approved = ctx.approved?.get(pinKey(kind, id));
   let problem: string | undefined;
