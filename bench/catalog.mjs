@@ -12,24 +12,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
-import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
 import { processes } from "./processes.mjs";
 import { benchDatabase } from "./database.mjs";
+import { args, ROOT } from "./setup.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-register({ tsconfig: path.join(ROOT, "tsconfig.json") });
-
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, "").split("=");
-    return [k, v ?? "true"];
-  }),
-);
 const SERVERS = Number(args.servers ?? 10_000);
 const TOOLS = Number(args.tools ?? 100_000);
 const REQUESTS = Number(args.requests ?? 200);

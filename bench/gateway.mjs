@@ -10,23 +10,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Pool } from "undici";
-import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { processes } from "./processes.mjs";
 import { benchDatabase } from "./database.mjs";
+import { args, ROOT } from "./setup.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-register({ tsconfig: path.join(ROOT, "tsconfig.json") });
-
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, ...v] = a.replace(/^--/, "").split("=");
-    return [k, v.length ? v.join("=") : "true"];
-  }),
-);
 const QUICK = args.quick === "true";
 const WARMUP = Number(args.warmup ?? (QUICK ? 1 : 3)); // seconds per target and concurrency
 const DURATION = Number(args.duration ?? (QUICK ? 3 : 15)); // measured seconds per target and concurrency, in ROUNDS parts

@@ -7,19 +7,15 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { register } from "tsx/esm/api";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { seedServers } from "./seed.mjs";
 import { processes } from "./processes.mjs";
 import { benchDatabase } from "./database.mjs";
+import { args, ROOT } from "./setup.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORPUS = path.resolve(ROOT, "tests/fixtures/corpus/servers.jsonl"); // copy of the shared corpus (see its README)
-register({ tsconfig: path.join(ROOT, "tsconfig.json") });
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")).map(([k, v]) => [k, v ?? "true"]));
 const ENDPOINTS = Number(args.endpoints ?? 1000);
 const RATE = Number(args.rate ?? 100);
 const IDLE_S = Number(args.idle ?? 15);
@@ -56,7 +52,6 @@ function endpoints(corpus, urls, n) {
     return { ...rest, name: `${base.name}-p${Math.floor(i / corpus.length)}`, remotes: [{ type: target.transport, url: `${target.url}?endpoint=${i}` }] };
   });
 }
-
 
 // ---------------------------------------------------------------- open-loop load at a fixed rate
 const loads = new Set();

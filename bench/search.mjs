@@ -8,21 +8,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { register } from "tsx/esm/api";
 import { TEAMS, assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
 import { benchDatabase } from "./database.mjs";
+import { args, ROOT } from "./setup.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-register({ tsconfig: path.join(ROOT, "tsconfig.json") });
-
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, "").split("=");
-    return [k, v ?? "true"];
-  }),
-);
 const SERVERS = Number(args.servers ?? 10_000);
 const TOOLS = Number(args.tools ?? 100_000);
 const ROUNDS = Number(args.rounds ?? 5);
