@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { TEAMS, assignTools, makeServers, seed, teamId, teamSlug } from "./search-seed.mjs";
 import { benchDatabase } from "./database.mjs";
-import { args, ROOT } from "./setup.mjs";
+import { args } from "./setup.mjs";
 
 const SERVERS = Number(args.servers ?? 10_000);
 const TOOLS = Number(args.tools ?? 100_000);
