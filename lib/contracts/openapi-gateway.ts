@@ -56,14 +56,14 @@ const refusals = {
   "403": { description: "Refused: origin, IP rule, scope, or no invoke rule for the caller (JSON-RPC error body)" },
   "404": { description: "No such gateway endpoint, or an unknown or foreign session (initialize again)" },
   "413": { description: "Body over the server's maxRequestBytes" },
-  "429": { description: "Rate limit or quota reached; `Retry-After` says when to retry (JSON-RPC error -32029)" },
+  "429": { description: "Rate limit or quota reached; `Retry-After` says when to retry (JSON-RPC error -32012)" },
 };
 const gw = (operationId: string, summary: string, description: string, rest: Json = {}) => ({ operationId, tags: ["gateway"], summary, description, security: INVOKE, parameters: [{ name: "serverName", in: "path", required: true, description: NAME_AS_IS, schema: str() }], ...rest });
 
 /** The gateway endpoints (served in front of the app by the web and gateway processes). */
 export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
   const post = (operationId: string, summary: string, description: string) =>
-    gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool, prompt or resource are JSON-RPC errors -32030 (invoke rule) and -32031 (changed since approval); upstream failures -32040/-32041/-32042"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
+    gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool, prompt or resource are JSON-RPC errors -32010 (invoke rule) and -32011 (changed since approval); upstream failures -32014 (unreachable, credentials refused, redirect), -32015 (timeout), -32016 (closed)"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
   return {
     "/gateway/{serverName}/mcp": {
       post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, IP rules, token, invoke rules, size, per-tool rules and pinned definitions (tools, prompts, resources), rate limits and quotas, result cache, call timeout."),

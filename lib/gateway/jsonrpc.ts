@@ -1,6 +1,23 @@
 /**
  * JSON-RPC 2.0 as the gateway sees it: just enough to classify a message and answer with an error.
- * Error codes in the implementation-defined range say which gateway policy refused a request; the
+ *
+ * Codes. JSON-RPC reserves -32768..-32000; MCP 2026-07-28 assigns -32020..-32099 to the specification
+ * (HEADER_MISMATCH -32020, MISSING_REQUIRED_CLIENT_CAPABILITY -32021, UNSUPPORTED_PROTOCOL_VERSION -32022,
+ * and the retired -32002 resource not found and -32042 URL elicitation required of 2025-11-25) and leaves
+ * -32000..-32019 to implementations. SDKs already use -32000 (connection closed) and -32001 (request
+ * timeout), so Toolshed's own codes sit in -32010..-32016, where no specification revision assigns
+ * anything and a client cannot mistake them for a protocol error:
+ *
+ * | code   | meaning                                                                  | data.reason                                                  |
+ * |--------|--------------------------------------------------------------------------|--------------------------------------------------------------|
+ * | -32010 | refused: an IP rule or an invoke rule (server, tool, prompt or resource) | ip_denied, server_denied, tool_denied                        |
+ * | -32011 | withheld: changed since approval, or never approved                      | tool_withheld                                                |
+ * | -32012 | rate limit or quota reached (HTTP 429 with Retry-After)                  | rate_limited, quota_exceeded                                 |
+ * | -32013 | request body too large (HTTP 413)                                        | too_large                                                    |
+ * | -32014 | upstream unreachable, refused the backend credentials, or redirected     | upstream_unreachable, upstream_refused_credentials, upstream_refused, upstream_redirect |
+ * | -32015 | no upstream answer within the call timeout                               | upstream_timeout                                             |
+ * | -32016 | upstream closed the stream or connection before answering                | upstream_closed                                              |
+ *
  * `data.reason` is stable for programs, the message is for people.
  */
 
@@ -21,15 +38,13 @@ export const RPC = {
   INVALID_PARAMS: -32602,
   INTERNAL: -32603,
   HEADER_MISMATCH: -32020,
-  /** Refused by an invoke rule. */
-  DENIED: -32030,
-  /** Withheld: the tool, prompt or resource differs from its approved definition (or was never approved). */
-  WITHHELD: -32031,
-  RATE_LIMITED: -32029,
+  DENIED: -32010,
+  WITHHELD: -32011,
+  RATE_LIMITED: -32012,
   TOO_LARGE: -32013,
-  UPSTREAM_UNAVAILABLE: -32040,
-  UPSTREAM_TIMEOUT: -32041,
-  UPSTREAM_CLOSED: -32042,
+  UPSTREAM_UNAVAILABLE: -32014,
+  UPSTREAM_TIMEOUT: -32015,
+  UPSTREAM_CLOSED: -32016,
 } as const;
 
 export function rpcError(id: RpcId | undefined, code: number, message: string, data?: Record<string, unknown>): RpcMessage {
