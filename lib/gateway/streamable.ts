@@ -12,6 +12,8 @@ import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache"
 import { formatEvent, SseParser } from "./sse";
 import { forwardHeaders, RETURNED, upstreamRequest, type UpstreamResponse } from "./upstream";
 import type { Limiter } from "./limits";
+import { secretsFor } from "./mask";
+import { relayBody, upstreamFailure } from "./relay-body";
 
 export interface PipelineDeps {
   limiter: Limiter;
@@ -161,27 +163,21 @@ function clientHeaders(up: UpstreamResponse, ctx: ServerContext, x: Exchange): R
   return h;
 }
 
-function upstreamFailure(x: Exchange, ctx: ServerContext, msg: RpcMessage | undefined, kind: "unreachable" | "timeout" | "closed" | "refused_credentials", detail: string) {
-  recordUpstreamError(ctx.name, kind);
-  const code = kind === "timeout" ? RPC.UPSTREAM_TIMEOUT : kind === "closed" ? RPC.UPSTREAM_CLOSED : RPC.UPSTREAM_UNAVAILABLE;
-  const error = { jsonrpc: "2.0", id: msg?.id ?? null, error: { code, message: `${ctx.name}: ${detail}`, data: { reason: `upstream_${kind}` } } };
-  if (x.res.headersSent) x.write(formatEvent(JSON.stringify(error), { event: "message" }));
-  else x.json(msg && isRequest(msg) ? 200 : 502, error);
-  x.end();
-  x.record("UPSTREAM_ERROR", x.res.statusCode, `upstream_${kind}`);
-}
+/** A `subscriptions/listen` stream (2026-07-28) lasts until the client leaves: it has no answer to wait for. */
+const isListen = (msg: RpcMessage | undefined) => msg?.method === "subscriptions/listen";
 
 /**
  * Sends one client message (POST) or stream request (GET, DELETE) upstream and relays the answer:
- * JSON answers whole (filtered), event streams event by event as they arrive, with keep-alives. The
- * answer to a request must arrive within the policy's timeout, or the client gets a JSON-RPC error.
+ * event streams event by event, other bodies chunk by chunk as they arrive (list answers, cached and
+ * captured results whole, to filter or keep them). The answer to a request must arrive within the
+ * policy's timeout, or the client gets a JSON-RPC error; a listen stream has no answer and no timeout.
  */
 async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: { method: "POST" | "GET" | "DELETE"; body?: Buffer; msg?: RpcMessage; upstreamSession?: string; modern: boolean; cacheKeys?: string[]; decision?: string }) {
   const { msg } = opts;
   const extra: Record<string, string> = { ...ctx.credentials, traceparent: x.trace.traceparent };
   if (opts.upstreamSession) extra["mcp-session-id"] = opts.upstreamSession;
   const headers = forwardHeaders(x.req.headers, extra);
-  const awaitsAnswer = opts.method === "POST" && msg !== undefined && isRequest(msg);
+  const awaitsAnswer = opts.method === "POST" && msg !== undefined && isRequest(msg) && !isListen(msg);
   const call = upstreamRequest(ctx.upstream.url, opts.method, headers, opts.body);
   let finished = false;
   const timeoutMs = ctx.policy.timeoutMs;
@@ -200,7 +196,7 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
   // 2026-07-28: closing the response stream cancels the request, so the upstream request goes too. Before
   // that, disconnection is not cancellation: the upstream answer is still read (and dropped) to its end.
   x.res.once("close", () => {
-    if (!x.res.writableFinished && (opts.modern || opts.method === "GET")) {
+    if (!x.res.writableFinished && (opts.modern || opts.method === "GET" || isListen(msg))) {
       done();
       call.abort();
       x.record("OK", 499, "client_closed");
@@ -221,6 +217,12 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     up.resume();
     done();
     return upstreamFailure(x, ctx, msg, "refused_credentials", `the upstream server refused the gateway's backend credentials (HTTP ${status}); its owner must update them`);
+  }
+  // Redirects are not followed (the target was never checked against the network policy) nor relayed (it may name a private address).
+  if (status >= 300 && status < 400) {
+    up.resume();
+    done();
+    return upstreamFailure(x, ctx, msg, "redirect", `the upstream server answered with a redirect (HTTP ${status}); its owner must set the URL it redirects to as the upstream`);
   }
   const type = String(up.headers["content-type"] ?? "");
   const headersOut = clientHeaders(up, ctx, x);
@@ -281,35 +283,35 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     return;
   }
 
-  const chunks: Buffer[] = [];
-  up.on("data", (c: Buffer) => chunks.push(c));
-  up.once("error", () => {
-    if (finished) return;
-    done();
-    upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the connection before answering");
+  // Only answers the gateway changes or keeps are read whole; the rest flows through as it arrives.
+  const inspect = msg !== undefined && !isListen(msg) && type.startsWith("application/json") && (LIST_METHODS.has(msg.method ?? "") || opts.cacheKeys !== undefined || ctx.policy.capturePayloads);
+  relayBody(x, up, {
+    status,
+    headers: headersOut,
+    secrets: secretsFor(ctx.credentials),
+    rewrite: inspect ? (body) => inspectAnswer(x, ctx, deps, msg, opts.cacheKeys, body) : undefined,
+    settled: () => finished,
+    done,
+    fail: (detail) => upstreamFailure(x, ctx, msg, "closed", detail),
+    complete: () => x.record(outcome, status, decision),
   });
-  up.once("end", () => {
-    if (finished) return;
-    done();
-    let body = Buffer.concat(chunks);
-    // Only answers the gateway changes or keeps are parsed; the rest is relayed byte for byte.
-    const inspect = msg !== undefined && (LIST_METHODS.has(msg.method ?? "") || opts.cacheKeys !== undefined || ctx.policy.capturePayloads);
-    if (inspect && type.startsWith("application/json") && body.length) {
-      try {
-        const m = JSON.parse(body.toString("utf8")) as RpcMessage;
-        if (m.result) {
-          filterResult(ctx, x, m.result);
-          storeResult(deps, ctx, x.tool, opts.cacheKeys, m);
-          body = Buffer.from(JSON.stringify(m));
-        }
-        if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };
-      } catch {
-        // not JSON after all: relayed as it came
-      }
+}
+
+/** Filters a list answer, keeps a cacheable result and captures the payload; anything but JSON goes back as it came. */
+function inspectAnswer(x: Exchange, ctx: ServerContext, deps: PipelineDeps, msg: RpcMessage, cacheKeys: string[] | undefined, body: Buffer): Buffer {
+  if (!body.length) return body;
+  try {
+    const m = JSON.parse(body.toString("utf8")) as RpcMessage;
+    if (m.result) {
+      filterResult(ctx, x, m.result);
+      storeResult(deps, ctx, x.tool, cacheKeys, m);
+      body = Buffer.from(JSON.stringify(m));
     }
-    x.send(status, headersOut, body);
-    x.record(outcome, status, decision);
-  });
+    if (ctx.policy.capturePayloads) x.payload = { request: msg, response: m };
+  } catch {
+    // not JSON after all: relayed as it came
+  }
+  return body;
 }
 
 /** POST, GET and DELETE on /gateway/{name}/mcp after the caller was authenticated. */
