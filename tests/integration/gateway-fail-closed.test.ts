@@ -94,7 +94,7 @@ const VARIANTS: [string, string | Buffer, string][] = [
 ];
 
 const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body });
+  fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body: typeof body === "string" ? body : new Uint8Array(body) });
 
 /** A legacy SSE session through the gateway: the announced message URL and the events received so far. */
 async function openLegacyStream(url: string) {
