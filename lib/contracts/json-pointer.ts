@@ -16,23 +16,33 @@ function pathOf(step: Step | null): PropertyKey[] {
   return path.reverse();
 }
 
+/** Why Postgres (and most other software) cannot keep a string as it is: a NUL byte, or a lone UTF-16 surrogate (not Unicode). */
+export function unstorable(s: string): string | undefined {
+  if (s.includes("\u0000")) return "must not contain a NUL byte";
+  // String.prototype.isWellFormed (ES2024) is in every supported Node; the project's TypeScript lib is older.
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) return "must be valid Unicode (it contains a lone surrogate)";
+  return undefined;
+}
+
 /**
- * Every string (value or property name) in a JSON value that contains a NUL byte, by pointer.
- * Iterative with parent-linked paths, so a hostile, deeply nested body cannot overflow the stack.
+ * Every string (value or property name) in a JSON value that contains a NUL byte or a lone surrogate,
+ * by pointer. Iterative with parent-linked paths, so a hostile, deeply nested body cannot overflow the stack.
  */
-export function findNulBytes(value: unknown): FieldError[] {
+export function findUnstorableText(value: unknown): FieldError[] {
   const out: FieldError[] = [];
   const stack: [unknown, Step | null][] = [[value, null]];
   while (stack.length) {
     const [v, at] = stack.pop()!;
     if (typeof v === "string") {
-      if (v.includes("\u0000")) out.push({ pointer: jsonPointer(pathOf(at)), message: "must not contain a NUL byte" });
+      const problem = unstorable(v);
+      if (problem) out.push({ pointer: jsonPointer(pathOf(at)), message: problem });
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { parent: at, key: i }]);
     } else if (v !== null && typeof v === "object") {
       for (const [k, child] of Object.entries(v).reverse()) {
         const step = { parent: at, key: k };
-        if (k.includes("\u0000")) out.push({ pointer: jsonPointer(pathOf(step)), message: "property name must not contain a NUL byte" });
+        const problem = unstorable(k);
+        if (problem) out.push({ pointer: jsonPointer(pathOf(step)), message: `property name ${problem}` });
         stack.push([child, step]);
       }
     }

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { FieldError } from "@/lib/errors";
-import { findNulBytes, jsonPointer } from "./json-pointer";
+import { findUnstorableText, jsonPointer } from "./json-pointer";
 import { checkServerRules, keepPublisherMeta } from "./server-json-rules";
 import { serverJsonSchema, type ServerJson } from "./server-json-schema";
 import { checkRemoteUrls, checkVariableReferences, type NetworkPolicy } from "./server-json-urls";
@@ -31,11 +31,11 @@ function dedupe(errors: FieldError[]): FieldError[] {
  * Validates a server.json for publishing, as the official registry does: the 2025-12-11 schema, then its
  * publish-time rules (name format, no version ranges or "latest", known `$schema`, defined `{variables}`,
  * https/no-localhost remote URLs unless inside the allowed networks, https links, `_meta` limited to the
- * publisher-provided key ≤ 4 KB, no NUL bytes). Every error names the JSON pointer of the bad field.
+ * publisher-provided key ≤ 4 KB, no NUL bytes or lone surrogates). Every error names the JSON pointer of the bad field.
  * The returned value keeps only the publisher-provided `_meta`.
  */
 export async function validateServerJson(input: unknown, opts: NetworkPolicy = {}): Promise<ServerJsonValidation> {
-  const nul = findNulBytes(input);
+  const nul = findUnstorableText(input);
   const parsed = serverJsonSchema.safeParse(input, { error: errorMap });
   if (!parsed.success) {
     const schemaErrors = parsed.error.issues.map((i) => ({ pointer: jsonPointer(i.path), message: i.message }));

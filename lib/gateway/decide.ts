@@ -77,3 +77,15 @@ export function filterListed(ctx: ServerContext, caller: Caller, kind: Definitio
     return namedVerdict(ctx, caller, kind, id, fingerprint, { names }).ok;
   });
 }
+
+/**
+ * The verdict on the tool, prompt or resource a message names. A resource URI some list showed is
+ * pinned; others (made from a template, or a template named by completion/complete) meet the rules only.
+ */
+export function targetVerdict(ctx: ServerContext, caller: Caller, target: { kind: "TOOL" | "PROMPT" | "RESOURCE"; id: string }, current: (kind: DefinitionKind, id: string) => string | undefined): Verdict {
+  const { kind, id } = target;
+  if (kind === "TOOL") return toolVerdict(ctx, caller, id, current("TOOL", id));
+  const fingerprint = current(kind, id);
+  if (kind === "PROMPT") return namedVerdict(ctx, caller, "PROMPT", id, fingerprint);
+  return namedVerdict(ctx, caller, "RESOURCE", id, fingerprint, { pin: fingerprint !== undefined || Boolean(ctx.approved?.has(pinKey("RESOURCE", id))) });
+}

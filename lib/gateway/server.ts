@@ -1,7 +1,10 @@
 import http from "node:http";
 import { decideInvoke } from "../access/invoke";
 import { env } from "../env";
+import { unstorable } from "../contracts/json-pointer";
+import { decodeComponent } from "../contracts/uri";
 import { isAppError, reasonOf } from "../errors";
+import { guardListener } from "../http/listener";
 import { logger } from "../logger";
 import { ipInCidrs } from "../net/cidr";
 import { authenticateCaller } from "./caller";
@@ -112,6 +115,14 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
   return handleStreamable(x, ctx, deps);
 }
 
+/** The server name of a gateway path, decoded once; a malformed encoding, a NUL byte or a lone surrogate is the client's error. */
+function serverName(raw: string): { ok: true; value: string } | { ok: false; problem: string } {
+  const value = decodeComponent(raw);
+  if (value === undefined) return { ok: false, problem: `Malformed percent-encoding in the server name "${raw}"` };
+  const problem = unstorable(value);
+  return problem ? { ok: false, problem: `The server name "${raw}" ${problem}` } : { ok: true, value };
+}
+
 export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder } = {}): Gateway {
   const deps: PipelineDeps = { limiter: createLimiter({ redisUrl: opts.redisUrl }), cache: createResultCache({ redisUrl: opts.redisUrl }) };
   const usage = opts.usage ?? createUsageRecorder();
@@ -126,15 +137,21 @@ export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder }
       let m = ENDPOINT.exec(path);
       if (m) {
         const x = new Exchange(req, res, usage);
-        const name = decodeURIComponent(m[1]);
-        serve(x, name, m[2], deps).catch((e: unknown) => {
+        const name = serverName(m[1]);
+        if (!name.ok) {
+          x.refuse(400, undefined, RPC.INVALID_REQUEST, name.problem, "ERROR", "bad_path");
+          return true;
+        }
+        serve(x, name.value, m[2], deps).catch((e: unknown) => {
           fail(res, e);
           x.record("ERROR", 500, "internal_error");
         });
         return true;
       }
       if ((m = METADATA.exec(path))) {
-        protectedResource(res, decodeURIComponent(m[1]), m[2]).catch((e: unknown) => fail(res, e));
+        const name = serverName(m[1]);
+        if (!name.ok) sendJson(res, 400, { type: "about:blank", title: "Bad Request", status: 400, detail: name.problem }, "application/problem+json");
+        else protectedResource(res, name.value, m[2]).catch((e: unknown) => fail(res, e));
         return true;
       }
       if (path === "/metrics") {
@@ -161,11 +178,11 @@ export function processGateway(): Gateway {
 /** `toolshed gateway`: a gateway-only replica (no UI, no registry API), e.g. behind a load balancer. */
 export async function runGatewayServer(opts: { port: number; host: string }) {
   const gateway = processGateway();
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(guardListener((req, res) => {
     if (gateway.handle(req, res)) return;
     if ((req.url ?? "").split("?")[0] === "/api/health") return sendJson(res, 200, { status: "ok", role: "gateway" });
     sendJson(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail: "This process serves only /gateway/…, /.well-known/oauth-protected-resource/… and /metrics" }, "application/problem+json");
-  });
+  }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
   const stop = () => {

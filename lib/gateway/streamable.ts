@@ -4,8 +4,9 @@ import { logger } from "../logger";
 import { openSession, sealSession } from "./session";
 import type { DefinitionKind } from "../probing/fingerprint";
 import { currentFingerprint, observeDefinition, type ServerContext } from "./context";
-import { filterListed, namedVerdict, pinKey, toolVerdict, type Verdict } from "./decide";
+import { filterListed, targetVerdict } from "./decide";
 import type { Exchange } from "./exchange";
+import { classifyInbound, targetOf } from "./inbound";
 import { declaredVersion, headerMismatch, isModern, isRequest, RPC, type RpcMessage } from "./jsonrpc";
 import { recordCache, recordUpstreamError } from "./metrics";
 import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache";
@@ -46,17 +47,24 @@ export function readBody(x: Exchange, limit: number): Promise<Buffer | undefined
   });
 }
 
-/** Parses one JSON-RPC message; answers 400 and returns undefined when it is not one. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Parses one JSON-RPC message and refuses (400) what MCP does not allow: not UTF-8 (an upstream could
+ * read other characters than the gateway checked), not JSON, batches, `"id": null`, near-miss method
+ * names, request methods sent as notifications, malformed params of methods that name a tool, prompt
+ * or resource (see inbound.ts). Undefined when it answered.
+ */
 export function parseMessage(x: Exchange, body: Buffer): RpcMessage | undefined {
-  let msg: unknown;
+  let value: unknown;
   try {
-    msg = JSON.parse(body.toString("utf8"));
+    value = JSON.parse(UTF8.decode(body));
   } catch {
-    return void x.refuse(400, undefined, RPC.PARSE_ERROR, "The request body is not valid JSON", "ERROR", "parse_error");
+    return void x.refuse(400, undefined, RPC.PARSE_ERROR, "The request body is not valid JSON in UTF-8", "ERROR", "parse_error");
   }
-  if (Array.isArray(msg)) return void x.refuse(400, undefined, RPC.INVALID_REQUEST, "JSON-RPC batches are not supported (removed from MCP in 2025-06-18); send one message per request", "ERROR", "batch_refused");
-  if (!msg || typeof msg !== "object" || (msg as RpcMessage).jsonrpc !== "2.0") return void x.refuse(400, undefined, RPC.INVALID_REQUEST, "The body is not a JSON-RPC 2.0 message", "ERROR", "invalid_request");
-  return msg as RpcMessage;
+  const inbound = classifyInbound(value);
+  if (!inbound.ok) return void x.refuse(400, inbound.msg, inbound.code, inbound.message, "ERROR", inbound.reason);
+  return inbound.msg;
 }
 
 const LISTED: readonly [member: string, kind: DefinitionKind][] = [
@@ -84,28 +92,17 @@ export interface Admitted {
 }
 
 /**
- * The policy checks of a JSON-RPC request, in order: invoke rules and pinning (tools, prompts, resources), rate limits and quotas,
- * result cache. Undefined when the request was answered here (refused, or from the cache).
+ * The policy checks of a JSON-RPC request (one parseMessage accepted), in order: invoke rules and pinning of the tool, prompt or
+ * resource it names, rate limits and quotas, result cache. Undefined when the request was answered here (refused, or from the cache).
  */
 export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMessage, deps: PipelineDeps): Promise<Admitted | undefined> {
   const caller = x.caller!;
   const params = msg.params ?? {};
   let decision = "allowed";
-  let verdict: Verdict | undefined;
-  if (msg.method === "tools/call") {
-    const tool = String(params.name ?? "");
-    x.tool = tool;
-    verdict = toolVerdict(ctx, caller, tool, currentFingerprint(ctx, "TOOL", tool));
-  } else if (msg.method === "prompts/get") {
-    const name = String(params.name ?? "");
-    verdict = namedVerdict(ctx, caller, "PROMPT", name, currentFingerprint(ctx, "PROMPT", name));
-  } else if (msg.method === "resources/read") {
-    // A URI some list showed is pinned; others (e.g. made from a template) are checked against the rules only.
-    const uri = String(params.uri ?? "");
-    const fingerprint = currentFingerprint(ctx, "RESOURCE", uri);
-    verdict = namedVerdict(ctx, caller, "RESOURCE", uri, fingerprint, { pin: fingerprint !== undefined || Boolean(ctx.approved?.has(pinKey("RESOURCE", uri))) });
-  }
-  if (verdict) {
+  const target = targetOf(msg);
+  if (target?.kind === "TOOL") x.tool = target.id;
+  if (target) {
+    const verdict = targetVerdict(ctx, caller, target, (kind, id) => currentFingerprint(ctx, kind, id));
     if (!verdict.ok) return void x.refuse(200, msg, verdict.code, verdict.message, verdict.decision === "tool_denied" ? "FORBIDDEN" : "BLOCKED", verdict.decision);
     decision = verdict.decision;
   }

@@ -1,4 +1,5 @@
 import { ZodError, type z } from "zod";
+import { findUnstorableText } from "../contracts/json-pointer";
 import { AppError, fromZod, validate } from "../errors";
 import { logger } from "../logger";
 
@@ -18,10 +19,28 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/**
+ * Postgres data exceptions that only bad input causes: a NUL byte or invalid Unicode (22021, 22P05), text that is not
+ * a value of the column's type (22P02), too long (22001), out of range (22003), not a date (22007, 22008).
+ */
+const INPUT_SQLSTATES = new Set(["22001", "22003", "22007", "22008", "22021", "22P02", "22P05"]);
+
+/** The SQLSTATE and message of a Postgres error, raised by pg directly or wrapped by Prisma's driver adapter. */
+function postgresError(e: unknown): { code: string; message: string } | undefined {
+  const direct = e as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown; originalMessage?: unknown; message?: unknown } } } };
+  const cause = direct?.meta?.driverAdapterError?.cause;
+  const code = cause?.originalCode ?? cause?.code ?? direct?.code;
+  const message = cause?.originalMessage ?? cause?.message ?? direct?.message;
+  return typeof code === "string" && typeof message === "string" ? { code, message } : undefined;
+}
+
 /** Any thrown value as an AppError; unknown errors are logged and hidden behind a generic 500. */
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof ZodError) return fromZod(e);
+  // The last line behind the checks at the contract edge: input Postgres cannot store is the caller's error, not a 500.
+  const pg = postgresError(e);
+  if (pg && INPUT_SQLSTATES.has(pg.code)) return new AppError("bad_request", `The request contains a value that cannot be stored (${pg.message})`);
   logger.error("unhandled error", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   return new AppError("internal", "Internal error; the server log has the details");
 }
@@ -52,8 +71,8 @@ export function problemResponse(e: unknown, headers?: HeadersInit): Response {
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * Parses a JSON request body against a schema. A wrong content type, an oversized body, malformed JSON
- * and invalid fields each become a 4xx that says so.
+ * Parses a JSON request body against a schema. A wrong content type, an oversized body, malformed JSON,
+ * strings no database can keep (NUL bytes, lone surrogates) and invalid fields each become a 4xx that says so.
  */
 export async function readJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_BODY_BYTES): Promise<z.infer<T>> {
   const type = req.headers.get("content-type") ?? "";
@@ -69,5 +88,7 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
   } catch {
     throw new AppError("bad_request", "Request body must be valid JSON (UTF-8)");
   }
+  const unstorable = findUnstorableText(raw);
+  if (unstorable.length) throw new AppError("validation_failed", unstorable.map((x) => `${x.pointer.slice(1) || "body"}: ${x.message}`).join("; "), { errors: unstorable });
   return validate(schema, raw);
 }

@@ -1,3 +1,5 @@
+import { unstorable } from "../contracts/json-pointer";
+import { decodeComponent } from "../contracts/uri";
 import { AppError } from "../errors";
 import { ANONYMOUS, type Principal } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session";
@@ -47,14 +49,17 @@ export async function authenticate(req: Request): Promise<Principal> {
   return sessionPrincipal();
 }
 
-/** Path segments arrive percent-encoded (`io.github.acme%2Fweather`, `1.0.0%2Bbuild`); decode exactly once. */
+/**
+ * Path segments arrive percent-encoded (`io.github.acme%2Fweather`, `1.0.0%2Bbuild`); decode exactly once.
+ * Malformed encodings and what decodes to a NUL byte or a lone surrogate are the caller's error (400),
+ * never a query.
+ */
 export function pathParam(value: string): string {
-  if (!value.includes("%")) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new AppError("bad_request", `Malformed percent-encoding in path segment "${value}"`);
-  }
+  const decoded = decodeComponent(value);
+  if (decoded === undefined) throw new AppError("bad_request", `Malformed percent-encoding in path segment "${value}"`);
+  const problem = unstorable(decoded);
+  if (problem) throw new AppError("bad_request", `Path segment "${value}" ${problem}`);
+  return decoded;
 }
 
 /** Query parameters as a plain object (last value wins), for zod parsing. */

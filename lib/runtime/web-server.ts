@@ -3,10 +3,10 @@ import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
+import { guardListener } from "../http/listener";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { processGateway } from "../gateway/server";
-import { logger } from "../logger";
 import { ResponseCache, type CachedResponse } from "../registry/read-cache";
 import { PROJECT_ROOT } from "./build";
 
@@ -41,6 +41,16 @@ function send(res: http.ServerResponse, r: CachedResponse, cache: "hit" | "miss"
   res.end(r.body);
 }
 
+/** The absolute URL of a request; a Host header that is no host name (`a b`, `[`) must not turn a read into a 500. */
+function requestUrl(req: http.IncomingMessage): string {
+  const path = req.url ?? "/";
+  try {
+    return new URL(path, `http://${req.headers.host ?? "localhost"}`).href;
+  } catch {
+    return new URL(path, "http://localhost").href;
+  }
+}
+
 async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hit: { route: FastRoute; match: RegExpExecArray }, cache: ResponseCache) {
   // Only anonymous answers are shared: with a token the caller may see more than anonymous does.
   const shareable = cache.enabled && !req.headers.authorization;
@@ -49,7 +59,7 @@ async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hi
   if (cached) return send(res, cached, "hit");
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: "GET", headers });
+  const request = new Request(requestUrl(req), { method: "GET", headers });
   const response = await hit.route.handle(request, Object.fromEntries(hit.match.entries()));
   const fresh: CachedResponse = { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
   if (shareable && fresh.status === 200) cache.set(key, fresh);
@@ -63,17 +73,15 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
   const handle = app.getRequestHandler();
   await app.prepare();
   const gateway = processGateway();
-  const server = http.createServer((req, res) => {
-    // The gateway streams and must add next to nothing: it answers before Next sees the request.
-    if (gateway.handle(req, res)) return;
-    const hit = fastRoute(req);
-    const work = hit ? serveFast(req, res, hit, cache) : handle(req, res);
-    work.catch((e) => {
-      logger.error("request failed", { url: req.url, error: String(e) });
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/problem+json" });
-      res.end(JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Internal error" }));
-    });
-  });
+  // Nothing a request does may throw out of the listener (see guardListener): a crash would drop every client's request.
+  const server = http.createServer(
+    guardListener((req, res) => {
+      // The gateway streams and must add next to nothing: it answers before Next sees the request.
+      if (gateway.handle(req, res)) return;
+      const hit = fastRoute(req);
+      return hit ? serveFast(req, res, hit, cache) : handle(req, res);
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
   const stop = () => {
