@@ -12,6 +12,7 @@ import { serverContext } from "./context";
 import { Exchange } from "./exchange";
 import { RPC } from "./jsonrpc";
 import { handleSseMessage, handleSseStream, stopListening } from "./legacy-sse";
+import { looped } from "./loop";
 import { createLimiter } from "./limits";
 import { metricsResponse } from "./metrics";
 import { createResultCache } from "./result-cache";
@@ -96,6 +97,7 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
     return x.refuse(404, undefined, RPC.INVALID_REQUEST, `No gateway endpoint /gateway/${name}/${endpoint}${hint}`, "ERROR", "not_found");
   }
   x.ctx = ctx;
+  if (looped(req)) return x.refuse(508, undefined, RPC.INVALID_REQUEST, `Loop detected: this request already passed through this Toolshed gateway (its Via header carries this installation's mark), so the upstream of ${name} leads back to the gateway`, "BLOCKED", "loop_detected");
   const { ipAllow, ipDeny } = ctx.policy;
   if ((ipDeny.length && ipInCidrs(x.ip, ipDeny)) || (ipAllow.length && !ipInCidrs(x.ip, ipAllow)))
     return x.refuse(403, undefined, RPC.DENIED, `Requests from ${x.ip} are not allowed to ${name}`, "FORBIDDEN", "ip_denied");

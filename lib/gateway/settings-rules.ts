@@ -141,12 +141,16 @@ function duplicateCacheRules(input: GatewaySettingsInput): FieldError[] {
 
 const hostOf = (u: URL) => u.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
 
+/** Why a URL reaches Toolshed itself, or undefined (the service passes lib/net/self.ts's check, which resolves the host). */
+export type OwnUrlCheck = (url: URL) => Promise<string | undefined>;
+
 /**
  * Why an upstream URL may not be used, or null: an absolute http(s) URL with no user:password, no
  * `{variables}` and no fragment, allowed by the outbound network policy (TOOLSHED_ALLOWED_NETWORKS,
- * as for published remotes, plus the addresses lib/net never connects to), and not Toolshed's own gateway.
+ * as for published remotes, plus the addresses lib/net never connects to), and not Toolshed itself:
+ * neither its own gateway by origin nor, per `ownUrl`, one of its own addresses on its own port.
  */
-export async function upstreamUrlProblem(raw: string, network: NetworkPolicy, publicUrl: string): Promise<string | null> {
+export async function upstreamUrlProblem(raw: string, network: NetworkPolicy, publicUrl: string, ownUrl?: OwnUrlCheck): Promise<string | null> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -166,18 +170,20 @@ export async function upstreamUrlProblem(raw: string, network: NetworkPolicy, pu
   }
   const self = new URL(publicUrl);
   if (url.origin === self.origin && url.pathname.startsWith("/gateway/")) return "must not point at Toolshed's own gateway";
+  const own = await ownUrl?.(url);
+  if (own) return `must not point at Toolshed itself: ${own}`;
   return null;
 }
 
 /** Parses a PUT body, collecting every problem (schema, unknown fields, the upstream rules) before failing. */
-export async function checkSettings(body: unknown, network: NetworkPolicy, publicUrl: string): Promise<GatewaySettingsInput> {
+export async function checkSettings(body: unknown, network: NetworkPolicy, publicUrl: string, ownUrl?: OwnUrlCheck): Promise<GatewaySettingsInput> {
   const parsed = gatewaySettingsInput.safeParse(body);
   const errors = [...(parsed.success ? [] : issuesOf(parsed.error)), ...unknownRuleFields(body)];
   if (parsed.success) {
     const input = parsed.data;
     errors.push(...duplicateCacheRules(input));
     if (input.upstreamUrl !== null) {
-      const problem = await upstreamUrlProblem(input.upstreamUrl, network, publicUrl);
+      const problem = await upstreamUrlProblem(input.upstreamUrl, network, publicUrl, ownUrl);
       if (problem) errors.push({ pointer: "/upstreamUrl", message: problem });
     } else if (input.enabled) {
       errors.push({ pointer: "/upstreamUrl", message: "an upstream URL is required to enable the gateway" });

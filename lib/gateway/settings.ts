@@ -4,6 +4,7 @@ import { recordAudit } from "../audit/service";
 import type { Principal } from "../auth/principal";
 import { env } from "../env";
 import { validate } from "../errors";
+import { ownUrlReason } from "../net/self";
 import { manageableServer } from "../probing/credentials";
 import { makeDue } from "../probing/repository";
 import { bumpRegistryGeneration } from "../registry/read-cache";
@@ -78,7 +79,7 @@ export const gatewaySettingsIfManager = (p: Principal, name: string): Promise<Ga
  */
 export async function putGatewaySettings(p: Principal, name: string, body: unknown): Promise<GatewaySettings> {
   const server = await manageableServer(p, name);
-  const input = await checkSettings(body, networkPolicy(), env().publicUrl);
+  const input = await checkSettings(body, networkPolicy(), env().publicUrl, (url) => ownUrlReason(url, env().PORT));
   const { before, after } = await writeSettings(server.id, rowsOf(input));
   bumpRegistryGeneration(); // the registry serves the gateway remote instead of the published ones
   serverChanged(server.name);

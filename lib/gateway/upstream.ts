@@ -1,48 +1,32 @@
-import type { LookupAddress } from "node:dns";
 import { EventEmitter } from "node:events";
 import type http from "node:http";
-import { isIP, type LookupFunction } from "node:net";
 import type { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
 import { env } from "../env";
-import { AppError } from "../errors";
-import { refusalReason } from "../net/address-policy";
-import { isIpLiteral } from "../net/cidr";
-import { checkedAddresses } from "../net/safe-fetch";
+import { guardedConnector } from "../net/safe-fetch";
+import { withVia } from "./loop";
 
 /**
  * Requests to upstream MCP servers: pooled keep-alive connections, only to addresses the outbound
- * network policy allows (the same rule as the prober: public addresses, plus TOOLSHED_ALLOWED_NETWORKS).
+ * network policy allows (the same rule as the prober: public addresses, plus TOOLSHED_ALLOWED_NETWORKS),
+ * and never to Toolshed itself (its own addresses on its own port), checked on every new connection.
  */
 
-/** dns.lookup for the pool's sockets, refusing (AppError "blocked_address") what the policy does not allow. */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  checkedAddresses(hostname, { allowedNetworks: env().TOOLSHED_ALLOWED_NETWORKS }).then(
-    (checked) => {
-      const addresses = checked.map((address) => ({ address, family: isIP(address) }));
-      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0].address, addresses[0].family);
-    },
-    (e: NodeJS.ErrnoException) => callback(e, "", 0),
-  );
-};
+/** One pool per upstream origin, kept alive; sockets are opened only to addresses the policy allows (AppError "blocked_address" otherwise). */
+const dispatcher = new Agent({
+  connect: guardedConnector(() => ({ allowedNetworks: env().TOOLSHED_ALLOWED_NETWORKS, ownPort: env().PORT })),
+  connections: 512,
+  keepAliveTimeout: 10_000,
+  keepAliveMaxTimeout: 60_000,
+});
 
-/** One pool per upstream origin, kept alive; sockets are opened only to addresses the policy allows. */
-const dispatcher = new Agent({ connect: { lookup: guardedLookup }, connections: 512, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
-
-/** Why the gateway may not connect to this host, when it is an IP literal (names are checked on lookup). */
-function literalRefusal(hostname: string): string | undefined {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return isIpLiteral(host) ? refusalReason(host, env().TOOLSHED_ALLOWED_NETWORKS) : undefined;
-}
-
-/** Per upstream URL, decided once: whether it may be reached, and where requests go. */
-const targets = new Map<string, { refusal?: string; origin: string; path: string }>();
+/** Per upstream URL, computed once: where requests go. */
+const targets = new Map<string, { origin: string; path: string }>();
 
 function targetOf(url: URL) {
   const known = targets.get(url.href);
   if (known) return known;
-  const t = { refusal: literalRefusal(url.hostname), origin: url.origin, path: url.pathname + url.search };
+  const t = { origin: url.origin, path: url.pathname + url.search };
   if (targets.size > 10_000) targets.clear();
   targets.set(url.href, t);
   return t;
@@ -57,7 +41,8 @@ export function forwardHeaders(incoming: http.IncomingHttpHeaders, extra: Record
     if (typeof v !== "string") continue;
     if (FORWARDED.has(k) || (k.startsWith("mcp-param-"))) out[k] = v;
   }
-  return Object.assign(out, extra);
+  // Via goes last: no configured backend header may replace the mark that stops a loop.
+  return withVia(Object.assign(out, extra), incoming.via);
 }
 
 /** Upstream response headers the client may see (the session id is translated separately). */
@@ -77,10 +62,6 @@ export interface UpstreamCall {
  */
 export function upstreamRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer): UpstreamCall {
   const target = targetOf(url);
-  if (target.refusal) {
-    const e = new AppError("blocked_address", `Refused to connect to ${url.hostname}: ${target.refusal}`);
-    return { response: Promise.reject(e), abort: () => undefined };
-  }
   // undici takes an EventEmitter as the abort signal: far cheaper per request than an AbortController.
   const signal = new EventEmitter();
   const response = dispatcher

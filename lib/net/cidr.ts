@@ -1,70 +1,21 @@
+import ipaddr from "ipaddr.js";
 import { AppError } from "@/lib/errors";
 
-/** One network of an allow list, e.g. `10.0.0.0/8` or `fd00::/8`. Addresses are kept as bigints. */
+/**
+ * IP addresses and networks, parsed and classified with ipaddr.js. What Toolshed refuses to connect
+ * to, and why, is decided in address-policy.ts from the classes named here.
+ */
+
+export type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** One network of an allow list, e.g. `10.0.0.0/8` or `fd00::/8`. */
 export interface Cidr {
   readonly family: 4 | 6;
   /** The network address with host bits cleared. */
-  readonly network: bigint;
+  readonly network: Address;
   readonly prefix: number;
   /** Normalised text, e.g. `10.0.0.0/8`. */
   readonly text: string;
-}
-
-interface Ip {
-  family: 4 | 6;
-  value: bigint;
-}
-
-const BITS = { 4: 32, 6: 128 } as const;
-
-function parseIpv4(s: string): bigint | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  let value = 0n;
-  for (const p of parts) {
-    // Leading zeros are refused: some stacks read them as octal, so "010.0.0.1" is ambiguous.
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
-
-function parseIpv6(s: string): bigint | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return null;
-  let text = s;
-  const groups: number[] = [];
-  // A trailing dotted quad stands for the last two groups (e.g. ::ffff:10.0.0.1).
-  const lastColon = text.lastIndexOf(":");
-  if (text.includes(".")) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === null) return null;
-    text = text.slice(0, lastColon + 1) + `${((v4 >> 16n) & 0xffffn).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const parseGroups = (h: string): number[] | null => {
-    if (h === "") return [];
-    const out: number[] = [];
-    for (const g of h.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parseGroups(halves[0]);
-  const tail = halves.length === 2 ? parseGroups(halves[1]) : [];
-  if (!head || !tail) return null;
-  if (halves.length === 2) {
-    const missing = 8 - head.length - tail.length;
-    if (missing < 1) return null;
-    groups.push(...head, ...new Array<number>(missing).fill(0), ...tail);
-  } else {
-    if (head.length !== 8) return null;
-    groups.push(...head);
-  }
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
 /** Brackets (`[::1]`) and an IPv6 zone (`fe80::1%eth0`) are not part of the address. */
@@ -76,61 +27,54 @@ function bare(host: string): string {
   return h;
 }
 
-function parseIp(s: string): Ip | null {
-  const h = bare(s);
-  const v4 = parseIpv4(h);
-  if (v4 !== null) return { family: 4, value: v4 };
-  const v6 = parseIpv6(h);
-  return v6 === null ? null : { family: 6, value: v6 };
-}
-
-/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it carries. */
-function unmap(ip: Ip): Ip {
-  if (ip.family === 6 && ip.value >> 32n === 0xffffn) return { family: 4, value: ip.value & 0xffffffffn };
-  return ip;
-}
-
-function mask(family: 4 | 6, prefix: number): bigint {
-  const bits = BITS[family];
-  return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-}
-
-function formatIp(ip: Ip): string {
-  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 0xffn)).join(".");
-  const groups = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(112 - 16 * i)) & 0xffffn));
-  // RFC 5952: compress the longest run (length ≥ 2) of zero groups.
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j > i ? j : i + 1;
+/**
+ * Parses an IPv4 or IPv6 address (bracketed, with a zone, or with a dotted IPv4 tail), else null.
+ * Only the plain forms count: `010.0.0.1`, `0x7f.1` or `127.1` are read differently by different
+ * stacks, so they are not addresses here (URL hosts are already normalised by the URL parser). A dotted
+ * tail is turned into two hex groups before ipaddr.js sees it, because ipaddr.js reads `::a.b.c.d`
+ * (IPv4-compatible) as `::ffff:a.b.c.d` (IPv4-mapped), which is another address.
+ */
+export function parseAddress(host: string): Address | null {
+  let h = bare(host);
+  if (ipaddr.IPv4.isValidFourPartDecimal(h)) return ipaddr.IPv4.parse(h);
+  if (!h.includes(":") || !/^[0-9a-fA-F:.]+$/.test(h)) return null;
+  const lastColon = h.lastIndexOf(":");
+  const tail = h.slice(lastColon + 1);
+  if (tail.includes(".")) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return null;
+    const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets;
+    h = `${h.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+  return ipaddr.IPv6.isValid(h) ? ipaddr.IPv6.parse(h) : null;
 }
+
+/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it carries: a socket to it reaches that host. */
+export function unmapped(addr: Address): Address {
+  return addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
+}
+
+const familyOf = (addr: Address): 4 | 6 => (addr.kind() === "ipv4" ? 4 : 6);
 
 /** Parses one CIDR (`10.0.0.0/8`, `fd00::/8`); a bare address is a single-host network. Null if invalid. */
 export function parseCidr(entry: string): Cidr | null {
-  const [addr, prefixText, ...rest] = entry.trim().split("/");
-  if (rest.length) return null;
-  let ip = parseIp(addr);
-  if (!ip || bare(addr) !== addr.trim()) return null;
-  let prefix: number = BITS[ip.family];
+  const [addrText, prefixText, ...rest] = entry.trim().split("/");
+  if (rest.length || bare(addrText) !== addrText.trim()) return null;
+  let addr = parseAddress(addrText);
+  if (!addr) return null;
+  const bits = familyOf(addr) === 4 ? 32 : 128;
+  let prefix = bits;
   if (prefixText !== undefined) {
     if (!/^\d{1,3}$/.test(prefixText)) return null;
     prefix = Number(prefixText);
-    if (prefix > BITS[ip.family]) return null;
+    if (prefix > bits) return null;
   }
   // ::ffff:10.0.0.0/104 is the same network as 10.0.0.0/8; match it against IPv4 addresses.
-  if (ip.family === 6 && prefix >= 96 && ip.value >> 32n === 0xffffn) {
-    ip = unmap(ip);
+  if (prefix >= 96 && unmapped(addr) !== addr) {
+    addr = unmapped(addr);
     prefix -= 96;
   }
-  const network = ip.value & mask(ip.family, prefix);
-  return { family: ip.family, network, prefix, text: `${formatIp({ family: ip.family, value: network })}/${prefix}` };
+  const network = addr.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${prefix}`);
+  return { family: familyOf(network), network, prefix, text: `${network.toString()}/${prefix}` };
 }
 
 /**
@@ -152,33 +96,94 @@ export function parseCidrList(s: string): Cidr[] {
   return out;
 }
 
+/** Whether an address lies in any of `cidrs` (an IPv4-mapped address is matched as its IPv4 address). */
+export function addressInCidrs(addr: Address, cidrs: readonly Cidr[]): boolean {
+  const a = unmapped(addr);
+  const family = familyOf(a);
+  return cidrs.some((c) => c.family === family && (a as ipaddr.IPv4).match(c.network as ipaddr.IPv4, c.prefix));
+}
+
 /** Whether `ip` (IPv4, IPv6, bracketed or IPv4-mapped) lies in any of `cidrs`. False if `ip` is not an address. */
 export function ipInCidrs(ip: string, cidrs: readonly Cidr[]): boolean {
-  const parsed = parseIp(ip);
-  if (!parsed) return false;
-  const addr = unmap(parsed);
-  return cidrs.some((c) => c.family === addr.family && (addr.value & mask(c.family, c.prefix)) === c.network);
+  const addr = parseAddress(ip);
+  return addr !== null && addressInCidrs(addr, cidrs);
 }
 
 /** Whether a URL host is an IP address rather than a name (`10.0.0.1`, `::1`, `[::1]`). */
 export function isIpLiteral(host: string): boolean {
-  return parseIp(host) !== null;
+  return parseAddress(host) !== null;
+}
+
+// ───────────────────────────── classification ─────────────────────────────
+
+/** How an IPv6 address carries IPv4 addresses that decide where its packets end up. */
+export type EmbeddingForm = "IPv4-mapped" | "IPv4-compatible" | "IPv4-translated" | "NAT64" | "6to4" | "Teredo";
+
+export interface Embedded {
+  form: EmbeddingForm;
+  /** The IPv4 addresses carried (Teredo: its server and its client). */
+  ipv4: ipaddr.IPv4[];
+}
+
+const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+const COMPATIBLE = ipaddr.parseCIDR("::/96") as [ipaddr.IPv6, number];
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR("64:ff9b::/96") as [ipaddr.IPv6, number];
+
+/**
+ * The IPv4 addresses an IPv6 address embeds (RFC 4291 mapped and compatible, RFC 6145 translated,
+ * RFC 6052 NAT64 well-known prefix, RFC 3056 6to4, RFC 4380 Teredo), or undefined. ipaddr.js names
+ * these ranges but extracts only the mapped form. The local-use NAT64 prefix (64:ff9b:1::/48) places
+ * the IPv4 address by a prefix length only its network knows, so it is not read here.
+ */
+export function embeddedIpv4(addr: Address): Embedded | undefined {
+  if (addr.kind() !== "ipv6") return undefined;
+  const a = addr as ipaddr.IPv6;
+  const p = a.parts;
+  const last = () => v4(p[6], p[7]);
+  switch (a.range()) {
+    case "ipv4Mapped":
+      return { form: "IPv4-mapped", ipv4: [last()] };
+    case "rfc6145":
+      return { form: "IPv4-translated", ipv4: [last()] };
+    case "rfc6052":
+      return a.match(NAT64_WELL_KNOWN) ? { form: "NAT64", ipv4: [last()] } : undefined;
+    case "6to4":
+      return { form: "6to4", ipv4: [v4(p[1], p[2])] };
+    case "teredo":
+      return { form: "Teredo", ipv4: [v4(p[2], p[3]), v4(~p[6] & 0xffff, ~p[7] & 0xffff)] };
+    case "unicast":
+      return a.match(COMPATIBLE) ? { form: "IPv4-compatible", ipv4: [last()] } : undefined;
+    default:
+      return undefined; // :: and ::1 are themselves, not 0.0.0.0 and 0.0.0.1
+  }
+}
+
+const GLOBAL_UNICAST = ipaddr.parseCIDR("2000::/3") as [ipaddr.IPv6, number];
+
+/**
+ * The ipaddr.js range name of an address without looking inside it (`unicast` when none applies;
+ * an IPv6 address outside 2000::/3, the only block allocated for global unicast, is `reserved`).
+ */
+function ownRange(addr: Address): string {
+  const range = addr.range();
+  if (range === "unicast" && addr.kind() === "ipv6" && !(addr as ipaddr.IPv6).match(GLOBAL_UNICAST)) return "reserved";
+  return range;
 }
 
 /**
- * Addresses that are not on the public internet: loopback, private, link-local (cloud metadata),
- * CGNAT, documentation, benchmarking, multicast, reserved, NAT64/6to4/Teredo (they embed IPv4 targets).
+ * The class of an address as a destination: its ipaddr.js range name (`unicast`, `loopback`,
+ * `private`, `linkLocal`, `uniqueLocal`, …), where an IPv6 address that embeds IPv4 addresses takes
+ * the class of the first embedded one that is not `unicast` (else `unicast`): a NAT64, 6to4 or Teredo
+ * address of a private IPv4 host leads to that host.
  */
-export const NON_PUBLIC_CIDRS: readonly Cidr[] = parseCidrList(
-  [
-    "0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 169.254.0.0/16 172.16.0.0/12 192.0.0.0/24 192.0.2.0/24",
-    "192.88.99.0/24 192.168.0.0/16 198.18.0.0/15 198.51.100.0/24 203.0.113.0/24 224.0.0.0/4 240.0.0.0/4",
-    "::/128 ::1/128 64:ff9b::/96 64:ff9b:1::/48 100::/64 2001::/23 2001:db8::/32 2002::/16",
-    "fc00::/7 fe80::/10 fec0::/10 ff00::/8",
-  ].join(" "),
-);
+export function addressClass(addr: Address): string {
+  const embedded = embeddedIpv4(addr);
+  if (!embedded) return ownRange(addr);
+  return embedded.ipv4.map(ownRange).find((r) => r !== "unicast") ?? "unicast";
+}
 
-/** Whether an IP address is publicly routable. False for anything in NON_PUBLIC_CIDRS and for non-addresses. */
+/** Whether an IP address is publicly routable: its class (embedded IPv4 included) is `unicast`. False for non-addresses. */
 export function isPublicIp(ip: string): boolean {
-  return isIpLiteral(ip) && !ipInCidrs(ip, NON_PUBLIC_CIDRS);
+  const addr = parseAddress(ip);
+  return addr !== null && addressClass(addr) === "unicast";
 }

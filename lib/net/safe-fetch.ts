@@ -3,18 +3,28 @@ import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as Undici
 import { AppError } from "@/lib/errors";
 import { refusalReason } from "./address-policy";
 import { type Cidr, isIpLiteral } from "./cidr";
+import { ownEndpointReason } from "./self";
 
-export interface SafeFetchOptions {
+/** Where sockets may be opened. */
+export interface GuardOptions {
   /** Private/loopback networks Toolshed may reach (TOOLSHED_ALLOWED_NETWORKS); public addresses are always allowed. */
   allowedNetworks: readonly Cidr[];
   /** Host name → addresses. Default: the system resolver (`dns.lookup`, all addresses). */
   resolve?: (host: string) => Promise<string[]>;
+  /** Time to open the TCP (and TLS) connection. Default 10 s. */
+  connectTimeoutMs?: number;
+  /**
+   * The port Toolshed is configured to listen on (PORT): when set, Toolshed's own endpoints (lib/net/self.ts)
+   * are refused too, whatever the allowed networks say. The gateway sets it: it must never call itself.
+   */
+  ownPort?: number;
+}
+
+export interface SafeFetchOptions extends GuardOptions {
   /** Redirects followed per request, each one checked again. Default 3. */
   maxRedirects?: number;
   /** Bytes read from one response body, counted while streaming. Default 10 MiB. */
   maxResponseBytes?: number;
-  /** Time to open the TCP (and TLS) connection. Default 10 s. */
-  connectTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -26,13 +36,18 @@ async function systemResolve(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
 
-/** Resolves `host` once and refuses it if any of its addresses is not allowed; returns the checked addresses. */
-export async function checkedAddresses(host: string, opts: SafeFetchOptions): Promise<string[]> {
-  const addresses = isIpLiteral(host) ? [host] : await (opts.resolve ?? systemResolve)(host);
+/**
+ * Resolves `host` once and refuses it if any of its addresses is not allowed (nor, with `ownPort`, is
+ * Toolshed itself on `port`); returns the checked addresses, without brackets.
+ */
+export async function checkedAddresses(host: string, opts: GuardOptions, port?: number): Promise<string[]> {
+  const name = host.replace(/^\[|\]$/g, "");
+  const addresses = isIpLiteral(name) ? [name] : await (opts.resolve ?? systemResolve)(name);
   if (!addresses.length) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
   for (const address of addresses) {
-    const reason = refusalReason(address, opts.allowedNetworks);
-    if (reason) throw new AppError("blocked_address", `Refused to connect to ${host} (${address}): ${reason}`);
+    const self = opts.ownPort !== undefined && port !== undefined ? ownEndpointReason(address, port, opts.ownPort) : undefined;
+    const reason = self ?? refusalReason(address, opts.allowedNetworks);
+    if (reason) throw new AppError("blocked_address", `Refused to connect to ${name} (${address}): ${reason}`);
   }
   return addresses;
 }
@@ -40,11 +55,15 @@ export async function checkedAddresses(host: string, opts: SafeFetchOptions): Pr
 /**
  * An undici connector that opens sockets only to checked addresses. The original host stays in
  * `host`, so the Host header and TLS SNI/certificate checks still use the name, not the address.
+ * `options` may be a function, read for every new connection (a configuration that changes).
  */
-function guardedConnector(opts: SafeFetchOptions): buildConnector.connector {
-  const connect = buildConnector({ timeout: opts.connectTimeoutMs ?? 10_000 });
+export function guardedConnector(options: GuardOptions | (() => GuardOptions)): buildConnector.connector {
+  const current = typeof options === "function" ? options : () => options;
+  const connect = buildConnector({ timeout: (typeof options === "function" ? undefined : options.connectTimeoutMs) ?? 10_000 });
   return (options, callback) => {
+    const opts = current();
     const host = options.hostname;
+    const port = Number(options.port) || (options.protocol === "https:" ? 443 : 80);
     const servername = options.servername || (isIpLiteral(host) ? undefined : host);
     const attempt = (addresses: string[], i: number, lastError?: Error) => {
       if (i >= addresses.length) return callback(lastError ?? new Error(`Could not connect to ${host}`), null);
@@ -53,7 +72,7 @@ function guardedConnector(opts: SafeFetchOptions): buildConnector.connector {
         else callback(...args);
       });
     };
-    checkedAddresses(host, opts).then(
+    checkedAddresses(host, opts, port).then(
       (addresses) => attempt(addresses, 0),
       (e: unknown) => callback(e instanceof Error ? e : new Error(String(e)), null),
     );

@@ -1,7 +1,9 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { recordAudit, type Actor } from "../audit/service";
+import { env } from "../env";
 import { AppError, reasonOf } from "../errors";
+import { createSafeFetch } from "../net/safe-fetch";
 import { isUrlSource, maxDate, pageUrl, parseFileContent, parseRegistryPage, registryBase, type RegistryBase } from "./import-parse";
 import * as repo from "./import-repository";
 import { writeBatch, type ImportProgress, type Run } from "./import-writer";
@@ -59,18 +61,29 @@ export async function resolveSource(input: string): Promise<SourceRef> {
   return { kind: "file", path: file };
 }
 
-async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
+/**
+ * The registry is fetched like every user-supplied URL: through lib/net's guarded fetch, so the first
+ * request and every redirect hop reach only addresses the network policy allows (public ones, plus
+ * TOOLSHED_ALLOWED_NETWORKS), and a page is cut off past MAX_PAGE_BYTES while it streams.
+ */
+function registryFetch(): typeof fetch {
+  return createSafeFetch({ allowedNetworks: env().TOOLSHED_ALLOWED_NETWORKS, maxRedirects: 5, maxResponseBytes: MAX_PAGE_BYTES });
+}
+
+async function fetchJson(fetchPage: typeof fetch, url: string, timeoutMs: number): Promise<unknown> {
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetchPage(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     throw new AppError("unavailable", `Could not fetch ${url}: ${reasonOf(e)}`, { cause: e });
   }
   if (!res.ok) throw new AppError("unavailable", `${url} answered ${res.status} ${res.statusText}`.trim());
-  const length = Number(res.headers.get("content-length") ?? 0);
-  if (length > MAX_PAGE_BYTES) throw new AppError("unavailable", `${url} sent a page larger than ${MAX_PAGE_BYTES} bytes`);
-  const text = await res.text();
-  if (text.length > MAX_PAGE_BYTES) throw new AppError("unavailable", `${url} sent a page larger than ${MAX_PAGE_BYTES} bytes`);
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw new AppError("unavailable", `Could not read ${url}: ${reasonOf(e)}`, { cause: e });
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -80,7 +93,8 @@ async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
 
 /** Pages through `/v0.1/servers`, writing each page while the next one is fetched; returns the latest updatedAt seen. */
 async function pullRegistry(registry: RegistryBase, since: Date | undefined, run: Run, timeoutMs: number): Promise<Date | undefined> {
-  const fetchPage = (cursor?: string) => fetchJson(pageUrl(registry, { limit: PAGE_LIMIT, updatedSince: since, cursor }), timeoutMs);
+  const guarded = registryFetch();
+  const fetchPage = (cursor?: string) => fetchJson(guarded, pageUrl(registry, { limit: PAGE_LIMIT, updatedSince: since, cursor }), timeoutMs);
   const cursors = new Set<string>();
   let latest: Date | undefined;
   let pending: Promise<unknown> | undefined = fetchPage();

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { searchIndex } from "@/lib/search/indexer";
 import { migrate } from "@/lib/db/migrate";
@@ -20,7 +20,9 @@ const corpus = corpusLines.map((l) => JSON.parse(l) as Entry);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "toolshed-import-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const toolshed = (args: string[]) => runCli(["import", ...args], { DATABASE_URL: testDatabase.url, TOOLSHED_DATA_DIR: dir }, 60_000);
+/** The fake registries listen on 127.0.0.1, which registry imports may reach only when it is an allowed network. */
+const ALLOWED = "127.0.0.1/32";
+const toolshed = (args: string[]) => runCli(["import", ...args], { DATABASE_URL: testDatabase.url, TOOLSHED_DATA_DIR: dir, TOOLSHED_ALLOWED_NETWORKS: ALLOWED }, 60_000);
 const file = (name: string, text: string) => {
   const p = path.join(dir, name);
   writeFileSync(p, text);
@@ -143,6 +145,10 @@ describe("toolshed import: files", () => {
 });
 
 describe("toolshed import: an official registry URL", () => {
+  beforeAll(() => {
+    process.env.TOOLSHED_ALLOWED_NETWORKS = ALLOWED;
+    resetEnvCache();
+  });
   const T0 = Date.parse("2025-09-01T00:00:00Z");
   const iso = (ms: number) => new Date(ms).toISOString();
   const upstream: UpstreamEntry[] = corpus

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { ipInCidrs, isIpLiteral, isPublicIp, parseCidr, parseCidrList } from "@/lib/net/cidr";
+import { addressClass, embeddedIpv4, ipInCidrs, isIpLiteral, isPublicIp, parseAddress, parseCidr, parseCidrList } from "@/lib/net/cidr";
 
 const texts = (s: string) => parseCidrList(s).map((c) => c.text);
 
@@ -148,5 +148,66 @@ describe("isPublicIp", () => {
     ["localhost", false],
   ])("%s → %s", (ip, expected) => {
     expect(isPublicIp(ip)).toBe(expected);
+  });
+});
+
+describe("addresses with an IPv4 address inside (classified by that IPv4 address)", () => {
+  // Pure classification: none of these addresses is connected to.
+  it.each([
+    ["::127.0.0.1", "IPv4-compatible", ["127.0.0.1"], "loopback"],
+    ["::7f00:1", "IPv4-compatible", ["127.0.0.1"], "loopback"],
+    ["::10.1.2.3", "IPv4-compatible", ["10.1.2.3"], "private"],
+    ["::8.8.8.8", "IPv4-compatible", ["8.8.8.8"], "unicast"],
+    ["::ffff:127.0.0.1", "IPv4-mapped", ["127.0.0.1"], "loopback"],
+    ["[::ffff:7f00:1]", "IPv4-mapped", ["127.0.0.1"], "loopback"],
+    ["::ffff:8.8.8.8", "IPv4-mapped", ["8.8.8.8"], "unicast"],
+    ["::ffff:0:127.0.0.1", "IPv4-translated", ["127.0.0.1"], "loopback"],
+    ["::ffff:0:a9fe:a9fe", "IPv4-translated", ["169.254.169.254"], "linkLocal"],
+    ["::ffff:0:8.8.8.8", "IPv4-translated", ["8.8.8.8"], "unicast"],
+    ["64:ff9b::127.0.0.1", "NAT64", ["127.0.0.1"], "loopback"],
+    ["64:ff9b::c0a8:101", "NAT64", ["192.168.1.1"], "private"],
+    ["64:ff9b::8.8.8.8", "NAT64", ["8.8.8.8"], "unicast"],
+    ["2002:7f00:1::1", "6to4", ["127.0.0.1"], "loopback"],
+    ["2002:6440:1::1", "6to4", ["100.64.0.1"], "carrierGradeNat"],
+    ["2002:808:808::1", "6to4", ["8.8.8.8"], "unicast"],
+    // Teredo: server 8.8.8.8, client 127.0.0.1 (stored inverted as 80ff:fffe).
+    ["2001:0:808:808::80ff:fffe", "Teredo", ["8.8.8.8", "127.0.0.1"], "loopback"],
+    ["2001:0:a00:1::f7f7:f7f7", "Teredo", ["10.0.0.1", "8.8.8.8"], "private"],
+    ["2001:0:808:808::f7f7:f7f7", "Teredo", ["8.8.8.8", "8.8.8.8"], "unicast"],
+  ])("%s is %s of %j: %s", (ip, form, ipv4, cls) => {
+    const addr = parseAddress(ip)!;
+    expect(embeddedIpv4(addr)).toMatchObject({ form, ipv4: ipv4.map((a) => expect.objectContaining({ octets: a.split(".").map(Number) })) });
+    expect(addressClass(addr)).toBe(cls);
+    expect(isPublicIp(ip)).toBe(cls === "unicast");
+  });
+
+  it.each([
+    ["::", "unspecified"],
+    ["::1", "loopback"],
+    ["64:ff9b:1::a00:1", "rfc6052"],
+    ["4000::1", "reserved"],
+    ["2001:db8::1", "reserved"],
+    ["100::1", "discard"],
+    ["fec0::1", "deprecatedSiteLocal"],
+    ["fd00::1", "uniqueLocal"],
+    ["2606:4700:4700::1111", "unicast"],
+  ])("%s embeds nothing and is %s", (ip, cls) => {
+    const addr = parseAddress(ip)!;
+    expect(embeddedIpv4(addr)).toBeUndefined();
+    expect(addressClass(addr)).toBe(cls);
+  });
+
+  it.each(["010.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "::0x7f.0.0.1", "::ffff:010.0.0.1", "::1.2.3", "1.2.3.4.5", "example.com", ""])(
+    "%s is not an address (ambiguous or malformed)",
+    (text) => {
+      expect(parseAddress(text)).toBeNull();
+      expect(isIpLiteral(text)).toBe(false);
+    },
+  );
+
+  it("keeps ::a.b.c.d (IPv4-compatible) apart from ::ffff:a.b.c.d (IPv4-mapped)", () => {
+    expect(parseAddress("::10.0.0.1")!.toString()).toBe("::a00:1");
+    expect(ipInCidrs("::10.0.0.1", parseCidrList("10.0.0.0/8"))).toBe(false);
+    expect(ipInCidrs("::ffff:10.0.0.1", parseCidrList("10.0.0.0/8"))).toBe(true);
   });
 });
