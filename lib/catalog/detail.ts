@@ -1,5 +1,5 @@
 import { readScopeOf } from "../access/scope";
-import { canView } from "../access/visibility";
+import { canSeeVersion, seesUnapproved } from "../access/visibility";
 import type { Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { env } from "../env";
@@ -10,8 +10,10 @@ import type { DefinitionKind } from "../probing/fingerprint";
 /**
  * Everything the server detail page shows, loaded in three round trips: the server with its versions
  * and teams, then (with the latest version known) one SQL statement for the current tool set's
- * definitions, the last 30 days of probes and the drift history. Framework-free; visibility is decided
- * here, and an invisible server is answered exactly like an unknown one (null).
+ * definitions, the last 30 days of probes and the drift history. Framework-free; visibility and the
+ * review rule are decided here (lib/access/visibility.ts), as the registry API decides them: a caller
+ * sees only approved versions unless they may see the others, and a server with none they may see is
+ * answered exactly like an unknown one (null).
  */
 
 export interface VersionSummary {
@@ -125,14 +127,17 @@ export async function loadServerDetail(p: Principal, name: string, now = new Dat
       teamAccess: { select: { teamId: true } },
       versions: {
         orderBy: [{ publishedAt: "desc" }, { version: "desc" }],
-        select: { id: true, version: true, status: true, statusMessage: true, reviewState: true, isLatest: true, publishedAt: true, serverJson: true, currentToolSetId: true },
+        select: {
+          id: true, version: true, status: true, statusMessage: true, reviewState: true, isLatest: true, isLatestApproved: true, publishedAt: true, serverJson: true, currentToolSetId: true,
+        },
       },
     },
   });
-  if (!server || !canView(scope, { visibility: server.visibility, ownerTeamId: server.ownerTeamId, accessTeamIds: server.teamAccess.map((a) => a.teamId) })) return null;
+  if (!server) return null;
+  const thing = { visibility: server.visibility, ownerTeamId: server.ownerTeamId, accessTeamIds: server.teamAccess.map((a) => a.teamId) };
   // Deleted versions are hidden as in the registry API; a server with nothing else left is not found.
-  const versions = server.versions.filter((v) => v.status !== "DELETED");
-  const latest = versions.find((v) => v.isLatest) ?? versions[0];
+  const versions = server.versions.filter((v) => v.status !== "DELETED" && canSeeVersion(scope, thing, v));
+  const latest = (seesUnapproved(scope, server.ownerTeamId) ? versions.find((v) => v.isLatest) : versions.find((v) => v.isLatestApproved)) ?? versions[0];
   if (!latest) return null;
 
   const since = new Date(now.getTime() - PROBE_WINDOW_DAYS * 86_400_000);
@@ -162,7 +167,7 @@ export async function loadServerDetail(p: Principal, name: string, now = new Dat
       status: lower(v.status),
       statusMessage: v.statusMessage,
       reviewState: lower(v.reviewState),
-      isLatest: v.isLatest,
+      isLatest: v.id === latest.id,
       publishedAt: v.publishedAt.toISOString(),
     })),
     health: {

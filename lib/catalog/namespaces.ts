@@ -1,4 +1,5 @@
 import { claimMatches, decidePublish } from "../access/publishing";
+import { identityScopeOf } from "../access/scope";
 import { requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import type { FieldError } from "../errors";
@@ -58,7 +59,10 @@ export interface PublishCheck {
   valid: boolean;
   errors: FieldError[];
   warnings: string[];
-  /** Whether the caller may publish this name; null when the body has no usable name. */
+  /**
+   * Whether the caller may publish this name; null when the body has no usable name. `exists` is
+   * false for a server the caller may not see, as for a free name (publish answers them alike).
+   */
   permission: { name: string; allowed: boolean; reason: string | null; ownerTeam: string | null; exists: boolean } | null;
 }
 
@@ -79,9 +83,10 @@ export async function checkPublish(p: Principal, body: unknown): Promise<Publish
 }
 
 async function permissionFor(p: Exclude<Principal, { kind: "anonymous" }>, name: string): Promise<NonNullable<PublishCheck["permission"]>> {
-  const [memberships, claims, existing] = await Promise.all([repo.teamsOfUser(p.userId), repo.allClaims(), repo.serverOwner(name)]);
-  const decision = decidePublish({ role: p.role, memberships }, name, claims, existing === null ? undefined : existing.ownerTeamId);
+  const [memberships, claims, existing, scope] = await Promise.all([repo.teamsOfUser(p.userId), repo.allClaims(), repo.serverOwner(name), identityScopeOf(p)]);
+  const visible = existing !== null && (await repo.serverExistsVisible(scope, name));
+  const decision = decidePublish({ role: p.role, memberships }, name, claims, existing === null ? undefined : { ownerTeamId: existing.ownerTeamId, visible });
   const ownerTeamId = decision.allowed ? decision.ownerTeamId : null;
   const team = ownerTeamId ? await db().team.findUnique({ where: { id: ownerTeamId }, select: { slug: true } }) : null;
-  return { name, allowed: decision.allowed, reason: decision.allowed ? null : decision.reason, ownerTeam: team?.slug ?? null, exists: existing !== null };
+  return { name, allowed: decision.allowed, reason: decision.allowed ? null : decision.reason, ownerTeam: team?.slug ?? null, exists: visible };
 }

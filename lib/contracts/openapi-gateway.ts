@@ -1,4 +1,4 @@
-import { body, errors, nullable, obj, ok, param, PUBLISH, ref, str, type Json } from "./openapi-helpers";
+import { ADMIN, body, errors, nullable, obj, ok, param, PUBLISH, ref, str, type Json } from "./openapi-helpers";
 
 /** The owner-facing gateway settings: GET/PUT /api/servers/{name}/gateway and its backend credentials. */
 
@@ -41,6 +41,19 @@ export function gatewayPaths(): Record<string, Record<string, Json>> {
         responses: { "200": ok("The configured header names", ref("GatewayCredentialNames")), ...errors(400, 401, 403, 404, 413, 415) },
       }),
     },
+    "/api/servers/{serverName}/gateway/serve-unapproved": {
+      put: {
+        operationId: "putGatewayServeUnapproved",
+        tags: ["gateway"],
+        summary: "Let the gateway serve a server without an approved version, or stop it (org admins only)",
+        description:
+          "Without it the gateway serves only servers with a version a reviewer approved: callers who may see the server get 403 saying so, everyone else 404. Owners cannot set it. A server the caller cannot see is a 404 before the admin check. Audited as `server.gateway.serve_unapproved`.",
+        security: ADMIN,
+        parameters: [param("ServerName")],
+        requestBody: body(obj({ serveUnapproved: { type: "boolean" } }, ["serveUnapproved"], { additionalProperties: false })),
+        responses: { "200": ok("The settings as now stored", ref("GatewaySettings")), ...errors(400, 401, 403, 404, 413, 415) },
+      },
+    },
     ...gatewayEndpointPaths(),
   };
 }
@@ -50,11 +63,11 @@ const RPC_BODY = { type: "object", required: ["jsonrpc"], properties: { jsonrpc:
 const INVOKE = [{ bearerAuth: ["gateway:invoke"] }];
 const NAME_AS_IS = "The server name as is, slashes included (`/gateway/io.github.acme/weather/mcp`).";
 const rpcAnswer = (description: string) => ({ description, content: { "application/json": { schema: RPC_BODY }, "text/event-stream": { schema: str({ description: "Server-sent events, relayed as they arrive" }) } } });
-const challenge = { description: "No or an invalid token: `WWW-Authenticate: Bearer resource_metadata=\"…\", scope=\"gateway:invoke\"`; 403 `insufficient_scope` for a token without the scope, an Origin not allowed, an IP refused or a caller no invoke rule admits" };
+const challenge = { description: "No or an invalid token, for any server name (checked before the name is looked up): `WWW-Authenticate: Bearer resource_metadata=\"…\", scope=\"gateway:invoke\"`; 403 `insufficient_scope` for a token without the scope, an Origin not allowed, an IP refused or a caller no invoke rule admits" };
 const refusals = {
   "401": challenge,
-  "403": { description: "Refused: origin, IP rule, scope, or no invoke rule for the caller (JSON-RPC error body)" },
-  "404": { description: "No such gateway endpoint, or an unknown or foreign session (initialize again)" },
+  "403": { description: "Refused: origin, scope, no approved version, IP rule, or no invoke rule for the caller (JSON-RPC error body)" },
+  "404": { description: "No such gateway endpoint (an unknown name, a server the caller may not see, or one with the gateway off answer alike), or an unknown or foreign session (initialize again)" },
   "413": { description: "Body over the server's maxRequestBytes" },
   "429": { description: "Rate limit or quota reached; `Retry-After` says when to retry (JSON-RPC error -32012)" },
 };
@@ -66,7 +79,7 @@ export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
     gw(operationId, summary, description, { requestBody: body(RPC_BODY, "One JSON-RPC message (batches are refused)"), responses: { "200": rpcAnswer("The upstream's answer (JSON or an event stream), filtered for the caller; refusals of a tool, prompt or resource are JSON-RPC errors -32010 (invoke rule) and -32011 (changed since approval); upstream failures -32014 (unreachable, credentials refused, redirect), -32015 (timeout), -32016 (closed)"), "202": { description: "A notification or response was accepted" }, "400": { description: "Not one JSON-RPC message, or 2026-07-28 routing headers that do not match the body (-32020)" }, ...refusals } });
   return {
     "/gateway/{serverName}/mcp": {
-      post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, IP rules, token, invoke rules, size, per-tool rules and pinned definitions (tools, prompts, resources), rate limits and quotas, result cache, call timeout."),
+      post: post("gatewayPost", "Send an MCP message to the server through the gateway (Streamable HTTP, both protocol eras)", "2025 sessions carry the gateway's `Mcp-Session-Id`; 2026-07-28 requests are stateless and carry `Mcp-Method` (and `Mcp-Name`). Checks in order: origin, token, the server (one the caller may not see is a 404 like an unknown name; one without an approved version a 403 to those who may see it), IP rules, invoke rules, size, per-tool rules and pinned definitions (tools, prompts, resources), rate limits and quotas, result cache, call timeout."),
       get: gw("gatewayStream", "Open the session's server-to-client event stream (2025 sessions)", "Passed through event by event with keep-alive comments; `Last-Event-ID` resumes. 2026-07-28 requests get 405.", { responses: { "200": { description: "Event stream", content: { "text/event-stream": { schema: str() } } }, "405": { description: "No stream for this protocol version or server" }, ...refusals } }),
       delete: gw("gatewayEndSession", "End a 2025 session", "Forwarded to the upstream with its own session id.", { responses: { "200": { description: "Ended" }, "405": { description: "The upstream does not end sessions this way" }, ...refusals } }),
     },
@@ -81,9 +94,10 @@ export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
         operationId: "gatewayResourceMetadata",
         tags: ["gateway"],
         summary: "RFC 9728 protected-resource metadata of a gateway endpoint (also under …/sse)",
+        description: "The same for every well-formed server name, registered or not: it is read without a token, and the gateway's 401 points at it for any name.",
         security: [{}],
         parameters: [{ name: "serverName", in: "path", required: true, description: NAME_AS_IS, schema: str() }],
-        responses: { "200": ok("resource, resource_name, scopes_supported [gateway:invoke], bearer_methods_supported [header], resource_documentation", obj({ resource: str(), scopes_supported: { type: "array", items: str() }, bearer_methods_supported: { type: "array", items: str() } })), "404": { description: "No such gateway endpoint" } },
+        responses: { "200": ok("resource, resource_name, scopes_supported [gateway:invoke], bearer_methods_supported [header], resource_documentation", obj({ resource: str(), scopes_supported: { type: "array", items: str() }, bearer_methods_supported: { type: "array", items: str() } })), "404": { description: "Not a server name" } },
       },
     },
     "/metrics": {
@@ -91,9 +105,9 @@ export function gatewayEndpointPaths(): Record<string, Record<string, Json>> {
         operationId: "metrics",
         tags: ["gateway"],
         summary: "Prometheus metrics of this process: gateway requests, latency histogram, denials by reason, upstream errors, cache hits",
-        description: "Open unless TOOLSHED_METRICS_TOKEN is set; then `Authorization: Bearer <that token>`.",
-        security: [{}],
-        responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: str() } } }, "401": { description: "TOOLSHED_METRICS_TOKEN is set and was not sent" } },
+        description: "Series are labelled with server names, so it needs `Authorization: Bearer <token>`: TOOLSHED_METRICS_TOKEN, or an API token of an org admin with registry:admin.",
+        security: [{ bearerAuth: ["registry:admin"] }],
+        responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: str() } } }, "401": { description: "No token, or one that is neither TOOLSHED_METRICS_TOKEN nor an org admin's with registry:admin" } },
       },
     },
   };
@@ -145,6 +159,7 @@ export function gatewaySchemas(): Record<string, Json> {
       gatewayUrl: str({ format: "uri", description: "Where callers reach the server: `<TOOLSHED_URL>/gateway/<name>/mcp` (or `/sse`)" }),
       policy: ref("GatewayPolicy"),
       credentials: obj({ headers: { type: "array", items: str(), description: "Header names only" }, updatedAt: nullable({ format: "date-time" }) }),
+      serveUnapproved: { type: "boolean", description: "Served although no version is approved (set by org admins: PUT …/gateway/serve-unapproved)" },
     }),
     GatewaySettingsRequest: obj(
       {

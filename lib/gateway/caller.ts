@@ -1,6 +1,7 @@
 import { hasScope } from "../auth/scopes";
 import { authenticateToken } from "../auth/tokens";
 import type { InvokeCaller } from "../access/invoke";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { teamsOfUser } from "../registry/repository";
 
@@ -8,6 +9,8 @@ import { teamsOfUser } from "../registry/repository";
 export interface Caller extends InvokeCaller {
   email: string;
   tokenId: string;
+  /** A member of the reviewers team (or an org admin): sees servers no version of which is approved yet. */
+  reviewer?: boolean;
 }
 
 /**
@@ -22,7 +25,8 @@ async function load(raw: string): Promise<Caller> {
   const p = await authenticateToken(raw);
   if (!hasScope(p.scopes, "gateway:invoke")) throw new AppError("forbidden", "This token lacks the gateway:invoke scope");
   const teams = await teamsOfUser(p.userId);
-  return { userId: p.userId, email: p.email, role: p.role, tokenId: p.tokenId, teamIds: teams.map((t) => t.teamId) };
+  const reviewer = p.role === "ADMIN" || teams.some((t) => t.teamSlug === env().TOOLSHED_REVIEWERS_TEAM);
+  return { userId: p.userId, email: p.email, role: p.role, tokenId: p.tokenId, teamIds: teams.map((t) => t.teamId), reviewer };
 }
 
 /** The caller behind an `Authorization` header; throws unauthenticated/invalid_token/forbidden. */

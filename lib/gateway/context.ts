@@ -1,4 +1,5 @@
 import { INVOKE_RULE_SELECT, toInvokeRules } from "../access/invoke-rules";
+import type { GatewayServer } from "../access/gateway-reach";
 import type { ServerInvokeRules } from "../access/invoke";
 import { db } from "../db/client";
 import { logger } from "../logger";
@@ -17,6 +18,8 @@ import { gatewayCredentialsOf } from "./settings";
 export interface ServerContext {
   id: string;
   name: string;
+  /** Who may reach the server at all: visibility and approval (decideGatewayReach); without it nobody does. */
+  reach?: GatewayServer;
   upstream: { url: URL; transport: "streamable-http" | "sse" };
   pinMode: "BLOCK" | "WARN";
   rules: ServerInvokeRules;
@@ -42,6 +45,8 @@ async function load(name: string): Promise<ServerContext | null> {
     where: { name },
     select: {
       id: true, name: true, status: true, gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true, ownerTeamId: true,
+      visibility: true, gatewayServeUnapproved: true, teamAccess: { select: { teamId: true } },
+      _count: { select: { versions: { where: { status: { not: "DELETED" }, reviewState: { in: ["APPROVED", "CHANGED"] } } } } },
       accessRules: INVOKE_RULE_SELECT,
       gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } },
       versions: {
@@ -66,6 +71,14 @@ async function load(name: string): Promise<ServerContext | null> {
   return {
     id: s.id,
     name: s.name,
+    reach: {
+      name: s.name,
+      visibility: s.visibility,
+      ownerTeamId: s.ownerTeamId,
+      accessTeamIds: s.teamAccess.map((a) => a.teamId),
+      approved: s._count.versions > 0,
+      serveUnapproved: s.gatewayServeUnapproved,
+    },
     upstream: { url: new URL(s.upstreamUrl), transport: s.upstreamTransport === "SSE" ? "sse" : "streamable-http" },
     pinMode: s.pinMode,
     rules: { name: s.name, ownerTeamId: s.ownerTeamId, rules: toInvokeRules(s.accessRules) },
@@ -76,7 +89,10 @@ async function load(name: string): Promise<ServerContext | null> {
   };
 }
 
-/** The context of an enabled server, or null when there is no such server or its gateway is off. */
+/**
+ * The context of an enabled server, or null when there is no such server or its gateway is off.
+ * Whether the caller may reach it is decided after authentication (lib/access/gateway-reach.ts).
+ */
 export function serverContext(name: string, now = Date.now()): Promise<ServerContext | null> {
   const hit = cache.get(name);
   if (hit && now - hit.at < CONTEXT_TTL_MS) return hit.value;

@@ -1,5 +1,10 @@
+import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
+import { decideGatewayReach } from "../access/gateway-reach";
 import { decideInvoke } from "../access/invoke";
+import { scopeOfViewer } from "../access/visibility";
+import { hasScope } from "../auth/scopes";
+import { authenticateToken } from "../auth/tokens";
 import { env } from "../env";
 import { unstorable } from "../contracts/json-pointer";
 import { decodeComponent } from "../contracts/uri";
@@ -25,13 +30,16 @@ import { createUsageRecorder, type UsageRecorder } from "./usage-recorder";
  *   /gateway/{name}/sse, /gateway/{name}/messages          legacy HTTP+SSE
  *   /.well-known/oauth-protected-resource/gateway/{name}/{mcp|sse}   RFC 9728 metadata
  *   /metrics                                              Prometheus
- * Order of checks per request: Origin, server, IP allow/deny, token, may-connect, then (per message)
- * size, tool rules and pinning, rate limits and quotas, cache, upstream with timeout.
+ * Order of checks per request: Origin, token, server (visible, enabled, approved), IP allow/deny,
+ * may-connect, then (per message) size, tool rules and pinning, rate limits and quotas, cache,
+ * upstream with timeout.
  */
 
 const ENDPOINT = /^\/gateway\/(.+)\/(mcp|sse|messages)$/;
 const METADATA = /^\/\.well-known\/oauth-protected-resource\/gateway\/(.+)\/(mcp|sse)$/;
 const QUERY_TOKENS = ["access_token", "token", "api_key", "apikey", "key"];
+/** A server name as server.json allows it (lib/contracts/server-json-schema.ts). */
+const SERVER_NAME = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
 
 export interface Gateway {
   /** Handles the request when it is the gateway's; false when it belongs to someone else. */
@@ -60,11 +68,16 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, type 
   res.end(text);
 }
 
-async function protectedResource(res: http.ServerResponse, name: string, endpoint: string) {
-  const ctx = await serverContext(name);
-  if (!ctx || (ctx.upstream.transport === "sse") !== (endpoint === "sse"))
-    return sendJson(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail: `No gateway endpoint /gateway/${name}/${endpoint}` }, "application/problem+json");
+/**
+ * RFC 9728 metadata of a gateway endpoint. It names no server's details and is fetched without a
+ * token, so it is the same for every well-formed server name, registered or not, visible or not:
+ * the gateway answers 401 to any name before looking it up, and the metadata that 401 points at
+ * must then exist too; a caller learns whether a server exists only once authenticated (as a 404).
+ */
+function protectedResource(res: http.ServerResponse, name: string, endpoint: string) {
   const e = env();
+  if (!SERVER_NAME.test(name))
+    return sendJson(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail: `No gateway endpoint /gateway/${name}/${endpoint}` }, "application/problem+json");
   sendJson(res, 200, {
     resource: `${e.publicUrl}/gateway/${name}/${endpoint}`,
     resource_name: `${name} through the Toolshed gateway`,
@@ -74,33 +87,57 @@ async function protectedResource(res: http.ServerResponse, name: string, endpoin
   });
 }
 
+/**
+ * /metrics labels series with server names, private ones included, so it needs a token: the
+ * operator's TOOLSHED_METRICS_TOKEN, or an API token of an org admin with registry:admin.
+ */
 async function metrics(req: http.IncomingMessage, res: http.ServerResponse) {
-  const token = env().TOOLSHED_METRICS_TOKEN;
-  if (token && req.headers.authorization !== `Bearer ${token}`) {
-    res.writeHead(401, { "www-authenticate": 'Bearer realm="metrics"', "content-type": "text/plain" });
-    return res.end("A bearer token (TOOLSHED_METRICS_TOKEN) is required\n");
+  if (!(await metricsAllowed(req.headers.authorization))) {
+    res.writeHead(401, { "www-authenticate": 'Bearer realm="metrics"', "content-type": "text/plain", "cache-control": "no-store" });
+    return res.end("A bearer token is required: TOOLSHED_METRICS_TOKEN, or an API token of an org admin with registry:admin\n");
   }
   const m = await metricsResponse();
-  res.writeHead(200, { "content-type": m.contentType });
+  res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" });
   res.end(m.body);
 }
 
+async function metricsAllowed(authorization: string | undefined): Promise<boolean> {
+  const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+  if (!bearer) return false;
+  const configured = env().TOOLSHED_METRICS_TOKEN;
+  if (configured && safeEqual(bearer, configured)) return true;
+  try {
+    const p = await authenticateToken(bearer);
+    return p.role === "ADMIN" && hasScope(p.scopes, "registry:admin");
+  } catch (e) {
+    if (isAppError(e)) return false;
+    throw e;
+  }
+}
+
+const safeEqual = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * Order: Origin and tokens in the query (about the request, not the server), then the token, so an
+ * unauthenticated caller gets the same 401 for every name; then, with the caller known, the server:
+ * one they may not see (or without the gateway on) is a 404 exactly like a name that does not exist;
+ * then its approval, IP rules and invoke rules.
+ */
 async function serve(x: Exchange, name: string, endpoint: string, deps: PipelineDeps) {
   const { req } = x;
   if (!originAllowed(req.headers.origin)) return x.refuse(403, undefined, RPC.INVALID_REQUEST, `Origin ${req.headers.origin} is not allowed to call the gateway`, "FORBIDDEN", "origin");
   const query = req.url?.includes("?") ? new URL(req.url, "http://x").searchParams : undefined;
   if (query && QUERY_TOKENS.some((k) => query.has(k))) return x.refuse(400, undefined, RPC.INVALID_REQUEST, "Tokens in the query string are refused; send Authorization: Bearer <token>", "UNAUTHENTICATED", "token_in_query");
-  const ctx = await serverContext(name);
-  const wrongTransport = ctx && (ctx.upstream.transport === "sse") !== (endpoint !== "mcp");
-  if (!ctx || wrongTransport) {
-    const hint = ctx ? ` (${name} is served at /gateway/${name}/${ctx.upstream.transport === "sse" ? "sse" : "mcp"})` : "";
-    return x.refuse(404, undefined, RPC.INVALID_REQUEST, `No gateway endpoint /gateway/${name}/${endpoint}${hint}`, "ERROR", "not_found");
+  // Before the token: a looped request carries the backend credentials, not a caller's token. The mark is
+  // secret to this installation, so naming the server in the record reveals nothing to outsiders.
+  if (looped(req)) {
+    x.ctx = (await serverContext(name)) ?? undefined;
+    return x.refuse(508, undefined, RPC.INVALID_REQUEST, `Loop detected: this request already passed through this Toolshed gateway (its Via header carries this installation's mark), so the upstream of ${name} leads back to the gateway`, "BLOCKED", "loop_detected");
   }
-  x.ctx = ctx;
-  if (looped(req)) return x.refuse(508, undefined, RPC.INVALID_REQUEST, `Loop detected: this request already passed through this Toolshed gateway (its Via header carries this installation's mark), so the upstream of ${name} leads back to the gateway`, "BLOCKED", "loop_detected");
-  const { ipAllow, ipDeny } = ctx.policy;
-  if ((ipDeny.length && ipInCidrs(x.ip, ipDeny)) || (ipAllow.length && !ipInCidrs(x.ip, ipAllow)))
-    return x.refuse(403, undefined, RPC.DENIED, `Requests from ${x.ip} are not allowed to ${name}`, "FORBIDDEN", "ip_denied");
   const challengeFor = endpoint === "messages" ? "sse" : endpoint;
   try {
     x.caller = await authenticateCaller(req.headers.authorization);
@@ -110,6 +147,18 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
     const header = challenge(name, challengeFor, scope ? "insufficient_scope" : req.headers.authorization ? "invalid_token" : undefined);
     return x.refuse(scope ? 403 : 401, undefined, RPC.INVALID_REQUEST, e.message, scope ? "FORBIDDEN" : "UNAUTHENTICATED", scope ? "insufficient_scope" : "unauthenticated", { "www-authenticate": header });
   }
+  const ctx = await serverContext(name);
+  const reach = decideGatewayReach(scopeOfViewer(x.caller, { serveUnapproved: false }), ctx?.reach ?? null);
+  const wrongTransport = ctx && (ctx.upstream.transport === "sse") !== (endpoint !== "mcp");
+  if (!ctx || (!reach.ok && reach.status === 404) || wrongTransport) {
+    const hint = ctx && reach.ok ? ` (${name} is served at /gateway/${name}/${ctx.upstream.transport === "sse" ? "sse" : "mcp"})` : "";
+    return x.refuse(404, undefined, RPC.INVALID_REQUEST, `No gateway endpoint /gateway/${name}/${endpoint}${hint}`, "ERROR", "not_found");
+  }
+  x.ctx = ctx;
+  if (!reach.ok) return x.refuse(403, undefined, RPC.DENIED, reach.reason, "FORBIDDEN", "not_approved");
+  const { ipAllow, ipDeny } = ctx.policy;
+  if ((ipDeny.length && ipInCidrs(x.ip, ipDeny)) || (ipAllow.length && !ipInCidrs(x.ip, ipAllow)))
+    return x.refuse(403, undefined, RPC.DENIED, `Requests from ${x.ip} are not allowed to ${name}`, "FORBIDDEN", "ip_denied");
   const may = decideInvoke(ctx.rules, x.caller);
   if (!may.allowed) return x.refuse(403, undefined, RPC.DENIED, may.reason, "FORBIDDEN", "server_denied");
   if (endpoint === "sse") return handleSseStream(x, ctx, deps);
@@ -153,7 +202,7 @@ export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder }
       if ((m = METADATA.exec(path))) {
         const name = serverName(m[1]);
         if (!name.ok) sendJson(res, 400, { type: "about:blank", title: "Bad Request", status: 400, detail: name.problem }, "application/problem+json");
-        else protectedResource(res, name.value, m[2]).catch((e: unknown) => fail(res, e));
+        else protectedResource(res, name.value, m[2]);
         return true;
       }
       if (path === "/metrics") {

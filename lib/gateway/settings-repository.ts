@@ -17,7 +17,7 @@ const POLICY_SELECT = { ipAllow: true, ipDeny: true, rateLimit: true, quota: tru
 export async function readSettings(serverId: string, client: Client = db()): Promise<StoredSettings> {
   const s = await client.server.findUniqueOrThrow({
     where: { id: serverId },
-    select: { gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true, gatewayPolicy: { select: POLICY_SELECT } },
+    select: { gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true, gatewayServeUnapproved: true, gatewayPolicy: { select: POLICY_SELECT } },
   });
   const { gatewayPolicy, ...server } = s;
   return { server, policy: gatewayPolicy };
@@ -44,4 +44,13 @@ export async function writeSettings(serverId: string, rows: ReturnType<typeof ro
 export async function setCredentialSecret(serverId: string, secretId: string | null): Promise<void> {
   if (secretId) await db().gatewayPolicy.upsert({ where: { serverId }, create: { serverId, ipAllow: [], ipDeny: [], credentialSecretId: secretId }, update: { credentialSecretId: secretId } });
   else await db().gatewayPolicy.updateMany({ where: { serverId }, data: { credentialSecretId: null } });
+}
+
+/** The org admin's override; returns the value before. */
+export async function writeServeUnapproved(serverId: string, value: boolean): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ before: boolean }[]>`SELECT "gatewayServeUnapproved" AS before FROM "Server" WHERE id = ${serverId} FOR UPDATE`;
+    await tx.server.update({ where: { id: serverId }, data: { gatewayServeUnapproved: value } });
+    return row.before;
+  });
 }

@@ -44,13 +44,23 @@ export interface GatewaySettings {
   policy: PolicyDocument;
   /** Names of the backend headers only; values never leave the server. */
   credentials: { headers: string[]; updatedAt: string | null };
+  /**
+   * Served although no version is approved: set by org admins only (PUT …/gateway/serve-unapproved),
+   * shown to managers; without it the gateway serves only servers with an approved version.
+   */
+  serveUnapproved: boolean;
 }
+
+/** PUT /api/servers/{name}/gateway/serve-unapproved (org admins). */
+export const serveUnapprovedInput = z.strictObject({ serveUnapproved: z.boolean({ message: "expected true or false" }) });
 
 export interface SettingsRow {
   gatewayEnabled: boolean;
   upstreamUrl: string | null;
   upstreamTransport: string | null;
   pinMode: string;
+  /** Read only here: the owners' PUT never writes it. */
+  gatewayServeUnapproved?: boolean;
 }
 
 export function settingsDocument(name: string, publicUrl: string, s: SettingsRow, policy: PolicyRow | null, credentials: GatewaySettings["credentials"]): GatewaySettings {
@@ -64,6 +74,7 @@ export function settingsDocument(name: string, publicUrl: string, s: SettingsRow
     gatewayUrl: gatewayUrlOf(publicUrl, name, transport),
     policy: policyDocument(policy),
     credentials,
+    serveUnapproved: s.gatewayServeUnapproved ?? false,
   };
 }
 

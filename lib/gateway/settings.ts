@@ -1,17 +1,19 @@
 import { lookup } from "node:dns/promises";
 import { ifManager } from "../access/access-settings";
+import { requireVisibleServer } from "../access/scope";
+import { requireAdmin, requireSignedIn } from "../auth/guards";
 import { recordAudit } from "../audit/service";
 import type { Principal } from "../auth/principal";
 import { env } from "../env";
-import { validate } from "../errors";
+import { AppError, validate } from "../errors";
 import { ownUrlReason } from "../net/self";
 import { manageableServer } from "../probing/credentials";
-import { makeDue } from "../probing/repository";
+import { makeDue, serverByName } from "../probing/repository";
 import { bumpRegistryGeneration } from "../registry/read-cache";
 import { deleteSecret, putSecret, readSecret, type SecretRef } from "../secrets/service";
 import { serverChanged } from "./invalidation";
-import { readSettings, setCredentialSecret, writeSettings } from "./settings-repository";
-import { auditView, checkSettings, gatewayCredentialsInput, rowsOf, settingsDocument, type GatewaySettings } from "./settings-rules";
+import { readSettings, setCredentialSecret, writeServeUnapproved, writeSettings } from "./settings-repository";
+import { auditView, checkSettings, gatewayCredentialsInput, rowsOf, serveUnapprovedInput, settingsDocument, type GatewaySettings } from "./settings-rules";
 
 /**
  * The owner-facing gateway settings: GET/PUT /api/servers/{name}/gateway and
@@ -116,4 +118,23 @@ export async function putGatewayCredentials(p: Principal, name: string, body: un
   const after = await credentialNames(server.id);
   await recordAudit(p, "server.gateway.credentials.set", { type: "server", id: server.id }, { before: { headers: before.headers }, after: { headers: after.headers }, detail: { server: server.name } });
   return { server: server.name, ...after };
+}
+
+/**
+ * PUT /api/servers/{name}/gateway/serve-unapproved: an org admin lets the gateway serve a server no
+ * version of which is approved (or withdraws that). Owners cannot: opening a never-reviewed server to
+ * the organisation is what review is for. A server the caller cannot see is a 404 first, as anywhere.
+ * Audited as `server.gateway.serve_unapproved`.
+ */
+export async function setServeUnapproved(p: Principal, name: string, body: unknown): Promise<GatewaySettings> {
+  requireSignedIn(p);
+  const server = await serverByName(name);
+  if (!server) throw new AppError("not_found", `Server ${name} not found`);
+  await requireVisibleServer(p, name);
+  requireAdmin(p);
+  const { serveUnapproved } = validate(serveUnapprovedInput, body);
+  const before = await writeServeUnapproved(server.id, serveUnapproved);
+  serverChanged(server.name);
+  await recordAudit(p, "server.gateway.serve_unapproved", { type: "server", id: server.id }, { before: { serveUnapproved: before }, after: { serveUnapproved }, detail: { server: server.name } });
+  return getGatewaySettings(p, name);
 }

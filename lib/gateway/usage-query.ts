@@ -1,11 +1,10 @@
 import { decideManageServer } from "../access/server-management";
-import { visibilityScope } from "../access/visibility";
+import { requireVisibleServer } from "../access/scope";
 import { requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { emptyUsageReport, fillSeries, resolveUsageRange, usageQuery, type UsageOutcome, type UsageRange, type UsageReport } from "../contracts/usage-api";
-import { env } from "../env";
 import { AppError, validate } from "../errors";
-import { serverExistsVisible, teamsOfUser } from "../registry/repository";
+import { teamsOfUser } from "../registry/repository";
 import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
 
 /**
@@ -36,12 +35,10 @@ async function reachOf(p: SignedIn): Promise<Reach> {
 async function reachableServer(p: SignedIn, name: string): Promise<Managed> {
   const server = await serverNamed(name);
   if (!server) throw new AppError("not_found", `Server ${name} not found`);
+  await requireVisibleServer(p, name);
   if (p.role === "ADMIN") return server;
   const memberships = await teamsOfUser(p.userId);
-  const decision = decideManageServer({ role: p.role, memberships }, name, server.ownerTeamId);
-  if (decision.allowed) return server;
-  const scope = visibilityScope(p, memberships.map((m) => m.teamId), { anonymousRead: env().TOOLSHED_ANONYMOUS_READ });
-  if (!(await serverExistsVisible(scope, name))) throw new AppError("not_found", `Server ${name} not found`);
+  if (decideManageServer({ role: p.role, memberships }, name, server.ownerTeamId).allowed) return server;
   throw new AppError("forbidden", `Only org admins and owners and maintainers of the team owning ${name} may see its usage`);
 }
 

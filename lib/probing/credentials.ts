@@ -1,11 +1,10 @@
 import { decideManageServer } from "../access/server-management";
-import { visibilityScope } from "../access/visibility";
+import { requireVisibleServer } from "../access/scope";
 import { recordAudit } from "../audit/service";
 import { requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
-import { env } from "../env";
 import { AppError, validate } from "../errors";
-import { serverExistsVisible, teamsOfUser } from "../registry/repository";
+import { teamsOfUser } from "../registry/repository";
 import { deleteSecret, putSecret, readSecret, type SecretRef } from "../secrets/service";
 import { credentialNames, NO_CREDENTIALS, probeCredentialsInput, type ProbeCredentials } from "./credential-rules";
 import { makeDue, serverByName, type ProbeableServer } from "./repository";
@@ -23,18 +22,19 @@ const refOf = (serverId: string): SecretRef => ({ ownerType: "SERVER", ownerId: 
 
 /**
  * The server, if the caller may manage it (org admin, or owner/maintainer of its owning team). A
- * server the caller cannot even see is reported as not found, so its existence does not leak.
+ * server the caller cannot even see is reported as not found, before the token's scope is looked
+ * at, so its existence does not leak to any caller.
  */
 export async function manageableServer(p: Principal, name: string): Promise<ProbeableServer> {
-  requireSignedIn(p, "registry:publish");
+  requireSignedIn(p);
   const server = await serverByName(name);
   if (!server) throw new AppError("not_found", `Server ${name} not found`);
+  await requireVisibleServer(p, name);
+  requireSignedIn(p, "registry:publish");
   const memberships = await teamsOfUser(p.userId);
   const decision = decideManageServer({ role: p.role, memberships }, name, server.ownerTeamId);
-  if (decision.allowed) return server;
-  const scope = visibilityScope(p, memberships.map((m) => m.teamId), { anonymousRead: env().TOOLSHED_ANONYMOUS_READ });
-  if (!(await serverExistsVisible(scope, name))) throw new AppError("not_found", `Server ${name} not found`);
-  throw new AppError("forbidden", decision.reason);
+  if (!decision.allowed) throw new AppError("forbidden", decision.reason);
+  return server;
 }
 
 /** The decrypted credentials of a server, for the prober only (never returned by an API). */

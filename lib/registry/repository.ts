@@ -33,15 +33,15 @@ export interface VersionRow {
 }
 
 /**
- * What a registry read may see: the visibility scope and, with `approvedOnly`, the review rule for
- * callers without review rights: only APPROVED versions (those of the caller's own teams excepted),
- * and "latest" is the latest approved version.
+ * What a registry read may see: the visibility scope, whose review rule (lib/access/visibility.ts)
+ * shows callers without review rights only APPROVED versions (those of the caller's own teams
+ * excepted), and makes "latest" the latest approved version for them.
  */
-export type ReadView = VisibilityScope & { approvedOnly?: boolean };
+export type ReadView = VisibilityScope;
 
-const reviewFiltered = (view: ReadView): view is { all: false; orgPublic: boolean; teamIds: string[]; approvedOnly: true } => !view.all && view.approvedOnly === true;
+const reviewFiltered = (view: ReadView): view is { all: false; orgPublic: boolean; teamIds: string[]; unapproved: false } => !view.all && !view.unapproved;
 
-/** The served-versions rule as a SQL condition on `v` and `s`. */
+/** The served-versions rule (seesUnapproved / canSeeVersion) as a SQL condition on `v` and `s`. */
 function servedSql(view: ReadView): Prisma.Sql {
   if (!reviewFiltered(view)) return Prisma.sql`TRUE`;
   return Prisma.sql`(v."reviewState" = 'APPROVED' OR s."ownerTeamId" = ANY(${view.teamIds}::text[]))`;
@@ -51,6 +51,12 @@ function servedSql(view: ReadView): Prisma.Sql {
 function latestSql(view: ReadView): Prisma.Sql {
   if (!reviewFiltered(view)) return Prisma.sql`v."isLatest"`;
   return Prisma.sql`(CASE WHEN s."ownerTeamId" = ANY(${view.teamIds}::text[]) THEN v."isLatest" ELSE v."isLatestApproved" END)`;
+}
+
+/** canSeeServer as SQL on `s`: the server is visible and has a version the caller sees. */
+export function serverSeenSql(view: ReadView): Prisma.Sql {
+  if (!reviewFiltered(view)) return visibilitySql(view);
+  return Prisma.sql`(${visibilitySql(view)} AND EXISTS (SELECT 1 FROM "ServerVersion" v WHERE v."serverId" = s.id AND ${servedSql(view)}))`;
 }
 
 const select = (view: ReadView) => Prisma.sql`
@@ -110,7 +116,7 @@ export async function versionsOfServers(view: ReadView, f: ListFilters, serverId
  */
 export async function nameMatches(scope: VisibilityScope, search: string, exclude: string[], offset: number, limit: number): Promise<string[]> {
   const rows = await db().$queryRaw<{ id: string }[]>`
-    SELECT s.id FROM "Server" s WHERE s.name ILIKE ${likePattern(search)} AND NOT (s.id = ANY(${exclude}::text[])) AND ${visibilitySql(scope)}
+    SELECT s.id FROM "Server" s WHERE s.name ILIKE ${likePattern(search)} AND NOT (s.id = ANY(${exclude}::text[])) AND ${serverSeenSql(scope)}
     ORDER BY s.name OFFSET ${offset} LIMIT ${limit}`;
   return rows.map((r) => r.id);
 }
@@ -127,8 +133,9 @@ export async function findVersion(view: ReadView, name: string, version: string)
   return rows[0];
 }
 
+/** Whether the caller sees the server at all (canSeeServer): false for a hidden name exactly as for a missing one. */
 export async function serverExistsVisible(scope: VisibilityScope, name: string): Promise<boolean> {
-  const rows = await db().$queryRaw<unknown[]>`SELECT 1 FROM "Server" s WHERE s.name = ${name} AND ${visibilitySql(scope)} LIMIT 1`;
+  const rows = await db().$queryRaw<unknown[]>`SELECT 1 FROM "Server" s WHERE s.name = ${name} AND ${serverSeenSql(scope)} LIMIT 1`;
   return rows.length > 0;
 }
 

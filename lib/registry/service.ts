@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { decidePublish } from "../access/publishing";
-import { readScopeOf } from "../access/scope";
+import { identityScopeOf, readScopeOf } from "../access/scope";
 import { recordAudit } from "../audit/service";
 import type { Principal } from "../auth/principal";
 import { listServersQuery, statusChangeBody, type ServerList, type ServerResponse } from "../contracts/registry-api";
@@ -28,11 +28,9 @@ const cursorKey = () => createHash("sha256").update(`registry-cursor:${env().NEX
  */
 /**
  * What a registry read sees: the caller's visibility and, unless TOOLSHED_SERVE_UNAPPROVED, only
- * approved versions (org admins and the owning team's members also see the others).
+ * approved versions (org admins, reviewers and the owning team's members also see the others).
  */
-async function readViewOf(p: Principal): Promise<repo.ReadView> {
-  return { ...(await readScopeOf(p)), approvedOnly: !env().TOOLSHED_SERVE_UNAPPROVED };
-}
+const readViewOf = (p: Principal): Promise<repo.ReadView> => readScopeOf(p);
 
 export async function listServers(p: Principal, params: Record<string, string>): Promise<ServerList> {
   const q = validate(listServersQuery, params);
@@ -121,25 +119,36 @@ async function readBack(name: string, version: string): Promise<ServerResponse> 
   return toServerResponse(row);
 }
 
+/** Who may publish `name`; a server the caller may not see is decided as if the name were free. */
 async function authorizePublish(p: Principal, name: string) {
   requireSignedIn(p, "registry:publish");
-  const [memberships, claims, existing] = await Promise.all([repo.teamsOfUser(p.userId), repo.allClaims(), repo.serverOwner(name)]);
-  const decision = decidePublish({ role: p.role, memberships }, name, claims, existing === null ? undefined : existing.ownerTeamId);
+  const [memberships, claims, existing, scope] = await Promise.all([repo.teamsOfUser(p.userId), repo.allClaims(), repo.serverOwner(name), identityScopeOf(p)]);
+  const visible = existing !== null && (await repo.serverExistsVisible(scope, name));
+  const decision = decidePublish({ role: p.role, memberships }, name, claims, existing === null ? undefined : { ownerTeamId: existing.ownerTeamId, visible });
   if (!decision.allowed) throw new AppError("forbidden", decision.reason);
   return decision.ownerTeamId;
 }
 
 /**
- * Status changes: a server the caller may not see is "not found" (as on reads), not "forbidden";
- * rights come before the body, so a caller without them learns nothing from a 400 either.
+ * Status changes: a server the caller may not see is "not found" (as on reads), not "forbidden",
+ * and that comes before the token's scope, so a token without it learns nothing more about a hidden
+ * name than about a missing one; rights come before the body, so a caller without them learns
+ * nothing from a 400 either.
  */
 async function authorizeStatusChange(p: Principal, name: string) {
-  requireSignedIn(p, "registry:publish");
-  const teams = p.role === "ADMIN" ? [] : (await repo.teamsOfUser(p.userId)).map((t) => t.teamId);
-  const scope = p.role === "ADMIN" ? ({ all: true } as const) : { all: false as const, orgPublic: true, teamIds: teams };
-  if (!(await repo.serverExistsVisible(scope, name))) throw new AppError("not_found", `Server ${name} not found`);
+  requireSignedIn(p);
+  if (!(await repo.serverExistsVisible(await identityScopeOf(p), name))) throw new AppError("not_found", `Server ${name} not found`);
   await authorizePublish(p, name);
 }
+
+/** A remote URL already used by another server: named only to a publisher who may see that server. */
+const remoteTakenFor =
+  (p: Exclude<Principal, { kind: "anonymous" }>) =>
+  async (url: string, other: string): Promise<AppError> => {
+    const named = await repo.serverExistsVisible(await identityScopeOf(p), other);
+    const by = named ? `server ${other}` : "another server";
+    return new AppError("validation_failed", `Remote URL ${url} is already used by ${by}`, { errors: [{ pointer: "/remotes", message: `already used by ${by}` }] });
+  };
 
 /** POST /v0.1/publish: validate, check the namespace, write the immutable version, return it. */
 export async function publish(p: Principal, body: unknown): Promise<ServerResponse> {
@@ -147,13 +156,16 @@ export async function publish(p: Principal, body: unknown): Promise<ServerRespon
   const server: ServerJson = await validateForPublish(body);
   const ownerTeamId = await authorizePublish(p, server.name);
   const actor = p as Exclude<Principal, { kind: "anonymous" }>;
-  const r = await insertVersion({
-    ...versionFields(server),
-    ownerTeamId,
-    publishedById: actor.userId,
-    // Org admins' publishes are approved; everyone else's wait for a reviewer.
-    reviewState: actor.role === "ADMIN" ? "APPROVED" : "PENDING",
-  });
+  const r = await insertVersion(
+    {
+      ...versionFields(server),
+      ownerTeamId,
+      publishedById: actor.userId,
+      // Org admins' publishes are approved; everyone else's wait for a reviewer.
+      reviewState: actor.role === "ADMIN" ? "APPROVED" : "PENDING",
+    },
+    { remoteTakenError: remoteTakenFor(actor) },
+  );
   if (r.outcome === "exists") throw new AppError("conflict", `Version ${server.version} of ${server.name} is already published; published versions are immutable, publish a new version`);
   await recordAudit(p, "server.publish", { type: "server_version", id: r.versionId }, { after: { name: server.name, version: server.version } });
   return readBack(server.name, server.version);

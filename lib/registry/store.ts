@@ -39,11 +39,17 @@ export function versionFields(server: ServerJson) {
 
 export type InsertOutcome = { outcome: "created"; versionId: string } | { outcome: "exists"; versionId: string; identical: boolean };
 
+/** The error for a remote URL another server already uses; publish names that server only to callers who may see it. */
+export type RemoteTakenError = (url: string, otherServer: string) => Promise<AppError> | AppError;
+
+const remoteTaken: RemoteTakenError = (url, other) =>
+  new AppError("validation_failed", `Remote URL ${url} is already used by server ${other}`, { errors: [{ pointer: "/remotes", message: `already used by ${other}` }] });
+
 /**
  * Writes a new immutable version in one transaction, serialised per server name by an advisory lock:
  * creates the server on first publish, applies the "latest" rule, and queues the search index update.
  */
-export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
+export async function insertVersion(v: NewVersion, opts: { remoteTakenError?: RemoteTakenError } = {}): Promise<InsertOutcome> {
   const r = await db().$transaction(async (tx): Promise<InsertOutcome> => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"publish:" + v.name}))`;
     const server = await tx.server.findUnique({ where: { name: v.name }, select: { id: true } });
@@ -55,8 +61,7 @@ export async function insertVersion(v: NewVersion): Promise<InsertOutcome> {
       const clash = await tx.$queryRaw<{ name: string }[]>`
         SELECT s.name FROM "ServerVersion" sv JOIN "Server" s ON s.id = sv."serverId"
         WHERE s.name <> ${v.name} AND sv."serverJson"->'remotes' @> ${JSON.stringify([{ url }])}::jsonb LIMIT 1`;
-      if (clash.length)
-        throw new AppError("validation_failed", `Remote URL ${url} is already used by server ${clash[0].name}`, { errors: [{ pointer: "/remotes", message: `already used by ${clash[0].name}` }] });
+      if (clash.length) throw await (opts.remoteTakenError ?? remoteTaken)(url, clash[0].name);
     }
     const publishedAt = v.publishedAt ?? new Date();
     const stamp = { version: v.version, publishedAt };

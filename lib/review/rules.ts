@@ -27,3 +27,13 @@ export function stateAfterProbe(current: ReviewState, changed: boolean | null): 
   if (changed === false && current === "CHANGED") return "APPROVED";
   return current;
 }
+
+/**
+ * Approval is a second pair of eyes: nobody approves a version they published themselves (a drifted
+ * one included); rejecting one's own version stays possible.
+ */
+export function decideSelfReview(decision: Decision, reviewerId: string, publishedById: string | null): { ok: true } | { ok: false; reason: string } {
+  if (decision === "approve" && publishedById !== null && publishedById === reviewerId)
+    return { ok: false, reason: "You published this version; another reviewer must approve it" };
+  return { ok: true };
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
+import { env } from "../env";
 import type { ServerDocument, ToolDocument } from "./types";
 
 /*
@@ -76,6 +77,8 @@ export interface ServerSource {
   ownerTeamId: string | null;
   team: string | null;
   accessTeamIds: string[];
+  /** The version below is served to everyone who sees the server (see ServerDocument.served). */
+  served: boolean;
   /** ServerVersion.reviewState (upper-case enum value). */
   reviewState: string;
   changedSinceApproval: boolean;
@@ -102,6 +105,7 @@ export function toDocument(src: ServerSource): ServerDocument {
     ownerTeamId: src.ownerTeamId,
     team: src.team,
     accessTeamIds: [...src.accessTeamIds].sort(),
+    served: src.served,
     // The prober's drift flag is what "changed" means; the version row keeps "approved" until re-review.
     reviewState: review === "approved" && src.changedSinceApproval ? "changed" : review,
     health: src.health ? src.health.toLowerCase() : "unknown",
@@ -118,17 +122,19 @@ export function toDocument(src: ServerSource): ServerDocument {
 export type QueryRunner = Pick<Prisma.TransactionClient, "$queryRaw">;
 
 /**
- * Documents for these servers: each one's newest non-deleted version (the latest, normally), owner
- * team, access teams and the tools of that version's current tool set. `gone` lists the ids that no
+ * Documents for these servers: each one's newest non-deleted version served to everyone (the latest
+ * approved, unless TOOLSHED_SERVE_UNAPPROVED; failing that the latest, found only by those who see
+ * unapproved versions), owner team, access teams and the tools of that version's current tool set. `gone` lists the ids that no
  * longer exist, are deleted, or have no version left to show: the index must drop them.
  */
 export async function buildDocuments(serverIds: string[], runner: QueryRunner = db()): Promise<{ docs: ServerDocument[]; gone: string[] }> {
   const ids = [...new Set(serverIds)];
   if (!ids.length) return { docs: [], gone: [] };
+  const serveAll = env().TOOLSHED_SERVE_UNAPPROVED;
   const rows = await runner.$queryRaw<ServerSource[]>`
     SELECT s.id, s.name, s.visibility::text AS visibility, s."ownerTeamId", t.slug AS team,
            ARRAY(SELECT a."teamId" FROM "ServerTeamAccess" a WHERE a."serverId" = s.id ORDER BY a."teamId") AS "accessTeamIds",
-           v."reviewState"::text AS "reviewState", s."changedSinceApproval", s.health::text AS health, s.status::text AS status,
+           (${serveAll}::boolean OR v."reviewState" = 'APPROVED') AS served, v."reviewState"::text AS "reviewState", s."changedSinceApproval", s.health::text AS health, s.status::text AS status,
            v.version, v."serverJson", v."updatedAt",
            COALESCE((SELECT jsonb_agg(d.definition ORDER BY d.name, d.id)
                      FROM "_ToolSetMembers" m JOIN "ToolDefinition" d ON d.id = m."A"
@@ -137,7 +143,7 @@ export async function buildDocuments(serverIds: string[], runner: QueryRunner = 
     LEFT JOIN "Team" t ON t.id = s."ownerTeamId"
     CROSS JOIN LATERAL (
       SELECT * FROM "ServerVersion" v WHERE v."serverId" = s.id AND v.status <> 'DELETED'
-      ORDER BY v."isLatest" DESC, v."publishedAt" DESC LIMIT 1
+      ORDER BY (${serveAll}::boolean OR v."reviewState" = 'APPROVED') DESC, (v."isLatestApproved" AND NOT ${serveAll}::boolean) DESC, v."isLatest" DESC, v."publishedAt" DESC LIMIT 1
     ) v
     WHERE s.id = ANY(${ids}::text[]) AND s.status <> 'DELETED'`;
   const docs = rows.map(toDocument);

@@ -20,7 +20,7 @@ interface FacetFields {
   reviewState: string;
   status: string;
 }
-type Visible = { visibility: string; ownerTeamId: string | null; accessTeamIds: string[] };
+type Visible = { visibility: string; ownerTeamId: string | null; accessTeamIds: string[]; served: boolean };
 
 export interface ServerRecord extends FacetFields, Visible {
   id: string;
@@ -54,7 +54,7 @@ export interface ToolRecord extends FacetFields, Visible {
   params: string;
 }
 
-const VISIBILITY_FIELDS = ["visibility", "ownerTeamId", "accessTeamIds", "serverId"];
+const VISIBILITY_FIELDS = ["visibility", "ownerTeamId", "accessTeamIds", "served", "serverId"];
 
 export const SERVER_SETTINGS: Settings = {
   // Ranking order of the fields a query is matched against (Meilisearch's "attribute" rule).
@@ -102,7 +102,7 @@ export function quote(value: string): string {
 
 export const anyOf = (field: string, values: string[]) => `${field} IN [${values.map(quote).join(", ")}]`;
 
-/** The caller's visibility as a filter, or undefined when it sees everything. */
+/** The caller's visibility (and the review rule: canSeeVersion of lib/access/visibility.ts) as a filter, or undefined when it sees everything. */
 export function visibilityFilter(scope: VisibilityScope): string | undefined {
   if (scope.all) return undefined;
   const parts: string[] = [];
@@ -111,7 +111,10 @@ export function visibilityFilter(scope: VisibilityScope): string | undefined {
     parts.push(anyOf("ownerTeamId", scope.teamIds));
     parts.push(`(visibility = "TEAM" AND ${anyOf("accessTeamIds", scope.teamIds)})`);
   }
-  return parts.length ? `(${parts.join(" OR ")})` : "visibility NOT EXISTS";
+  if (!parts.length) return "visibility NOT EXISTS";
+  const seen = `(${parts.join(" OR ")})`;
+  if (scope.unapproved) return seen;
+  return `${seen} AND (served = true${scope.teamIds.length ? ` OR ${anyOf("ownerTeamId", scope.teamIds)}` : ""})`;
 }
 
 export function facetFilters(filters: Filters, except?: FacetName): string[] {
@@ -170,7 +173,7 @@ function facetValues(d: ServerDocument): FacetFields {
 }
 
 export function toRecords(d: ServerDocument): { server: ServerRecord; tools: ToolRecord[] } {
-  const visible = { visibility: d.visibility, ownerTeamId: d.ownerTeamId, accessTeamIds: d.accessTeamIds };
+  const visible = { visibility: d.visibility, ownerTeamId: d.ownerTeamId, accessTeamIds: d.accessTeamIds, served: d.served };
   const facets = facetValues(d);
   const server: ServerRecord = {
     ...facets, ...visible,

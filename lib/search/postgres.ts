@@ -30,13 +30,14 @@ const column = (alias: string, facet: FacetName) => Prisma.raw(`${alias}.${FACET
 const FACET_VALUES = 100;
 const MATCHED_TOOLS = 5;
 
-/** The visibility rule of lib/access/visibility.ts on an indexed document `d`. */
+/** The visibility and review rules of lib/access/visibility.ts (canSeeVersion) on an indexed document `d`. */
 function visibleSql(scope: VisibilityScope, d = Prisma.sql`d`): Prisma.Sql {
   if (scope.all) return Prisma.sql`TRUE`;
   const teams = scope.teamIds;
-  return Prisma.sql`(${scope.orgPublic ? Prisma.sql`${d}.visibility = 'ORG'` : Prisma.sql`FALSE`}
+  const review = scope.unapproved ? Prisma.empty : Prisma.sql` AND (${d}.served OR ${d}."ownerTeamId" = ANY(${teams}::text[]))`;
+  return Prisma.sql`((${scope.orgPublic ? Prisma.sql`${d}.visibility = 'ORG'` : Prisma.sql`FALSE`}
     OR ${d}."ownerTeamId" = ANY(${teams}::text[])
-    OR (${d}.visibility = 'TEAM' AND ${d}."accessTeamIds" && ${teams}::text[]))`;
+    OR (${d}.visibility = 'TEAM' AND ${d}."accessTeamIds" && ${teams}::text[]))${review})`;
 }
 
 /** The filters on the facets `which` accepts, on rows of `alias` (values ORed within a facet, facets ANDed). */
@@ -108,6 +109,7 @@ function serverRow(d: ServerDocument) {
     ownerTeamId: d.ownerTeamId,
     team: d.team,
     accessTeamIds: distinct(d.accessTeamIds),
+    served: d.served,
     reviewState: d.reviewState,
     health: d.health,
     status: d.status,
@@ -192,21 +194,21 @@ export class PostgresSearchIndex implements SearchIndex {
     await db().$transaction(async (tx) => {
       await tx.$executeRaw`
         INSERT INTO "SearchServer" (id, name, title, description, "longDescription", tags, categories, transports, "packageTypes", visibility,
-                                    "ownerTeamId", team, "accessTeamIds", "reviewState", health, status, "latestVersion", "updatedAt", "toolCount", digest,
+                                    "ownerTeamId", team, "accessTeamIds", served, "reviewState", health, status, "latestVersion", "updatedAt", "toolCount", digest,
                                     search, "nameSearch")
         SELECT r.id, r.name, r.title, r.description, r."longDescription", r.tags, r.categories, r.transports, r."packageTypes", r.visibility,
-               r."ownerTeamId", r.team, r."accessTeamIds", r."reviewState", r.health, r.status, r."latestVersion", r."updatedAt", r."toolCount", r.digest,
+               r."ownerTeamId", r.team, r."accessTeamIds", r.served, r."reviewState", r.health, r.status, r."latestVersion", r."updatedAt", r."toolCount", r.digest,
                setweight(to_tsvector('simple', r.ia), 'A') || setweight(to_tsvector('english', r.pa), 'A') || setweight(to_tsvector('simple', r.ib), 'B')
                  || setweight(to_tsvector('english', r.pc), 'C') || setweight(to_tsvector('simple', r.ic), 'C') || setweight(to_tsvector('english', r.pd), 'D'),
                to_tsvector('simple', r.ia)
         FROM jsonb_to_recordset(${servers}::jsonb) AS r(id text, name text, title text, description text, "longDescription" text, tags text[],
-               categories text[], transports text[], "packageTypes" text[], visibility text, "ownerTeamId" text, team text, "accessTeamIds" text[],
+               categories text[], transports text[], "packageTypes" text[], visibility text, "ownerTeamId" text, team text, "accessTeamIds" text[], served boolean,
                "reviewState" text, health text, status text, "latestVersion" text, "updatedAt" timestamptz, "toolCount" int, digest text,
                ia text, pa text, ib text, pc text, ic text, pd text)
         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, description = EXCLUDED.description,
           "longDescription" = EXCLUDED."longDescription", tags = EXCLUDED.tags, categories = EXCLUDED.categories, transports = EXCLUDED.transports,
           "packageTypes" = EXCLUDED."packageTypes", visibility = EXCLUDED.visibility, "ownerTeamId" = EXCLUDED."ownerTeamId", team = EXCLUDED.team,
-          "accessTeamIds" = EXCLUDED."accessTeamIds", "reviewState" = EXCLUDED."reviewState", health = EXCLUDED.health, status = EXCLUDED.status,
+          "accessTeamIds" = EXCLUDED."accessTeamIds", served = EXCLUDED.served, "reviewState" = EXCLUDED."reviewState", health = EXCLUDED.health, status = EXCLUDED.status,
           "latestVersion" = EXCLUDED."latestVersion", "updatedAt" = EXCLUDED."updatedAt", "toolCount" = EXCLUDED."toolCount", digest = EXCLUDED.digest,
           search = EXCLUDED.search, "nameSearch" = EXCLUDED."nameSearch"`;
       await tx.$executeRaw`DELETE FROM "SearchTool" WHERE "serverId" = ANY(${ids}::text[])`;

@@ -23,7 +23,8 @@ export interface ToolDocument {
 }
 
 /**
- * One server, as indexed: its latest non-deleted version's server.json fields, ownership, visibility
+ * One server, as indexed: the server.json fields of its latest non-deleted version served to everyone
+ * (the latest approved one, unless none is or TOOLSHED_SERVE_UNAPPROVED), ownership, visibility
  * inputs, review and health state, and the tools of that version's current tool set.
  */
 export interface ServerDocument {
@@ -47,6 +48,12 @@ export interface ServerDocument {
   /** Owner team slug, the `team` facet value. */
   team: string | null;
   accessTeamIds: string[];
+  /**
+   * Whether the document is built from a version served to everyone who sees the server (an approved
+   * one, or any with TOOLSHED_SERVE_UNAPPROVED); otherwise only the owning team, reviewers and org
+   * admins find it (lib/access/visibility.ts, seesUnapproved).
+   */
+  served: boolean;
   /** Lower-case wire values: pending|approved|rejected|changed. */
   reviewState: string;
   /** Lower-case: up|degraded|down|auth_required|error|unknown (never probed). */

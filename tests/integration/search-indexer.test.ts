@@ -18,7 +18,7 @@ import { listingOf } from "../support/search-corpus";
  */
 
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-const OUTSIDER: VisibilityScope = { all: false, orgPublic: true, teamIds: [] };
+const OUTSIDER: VisibilityScope = { all: false, orgPublic: true, teamIds: [], unapproved: false };
 const index = new PostgresSearchIndex();
 let admin: Awaited<ReturnType<typeof adminPrincipal>>;
 let acmeId: string;
@@ -106,7 +106,7 @@ describe("search indexer", () => {
     await db().server.update({ where: { id }, data: { visibility: "PRIVATE" } });
     await drainOutbox(index);
     expect((await find("helpdesk", { scope: OUTSIDER })).total).toBe(0);
-    expect((await find("helpdesk", { scope: { all: false, orgPublic: true, teamIds: [acmeId] } })).total).toBe(1);
+    expect((await find("helpdesk", { scope: { all: false, orgPublic: true, teamIds: [acmeId], unapproved: false } })).total).toBe(1);
 
     await db().team.update({ where: { id: acmeId }, data: { slug: "acme-corp" } });
     await drainOutbox(index);

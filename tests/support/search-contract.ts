@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canView, type VisibilityScope } from "@/lib/access/visibility";
+import { canSeeVersion, type VisibilityScope } from "@/lib/access/visibility";
 import { toDocument } from "@/lib/search/documents";
 import type { SearchIndex, ServerDocument, ServerQuery, ServerResults, ToolQuery } from "@/lib/search/types";
 
@@ -20,10 +20,12 @@ export const TEAM_B = "team-beta";
 export const TEAM_C = "team-gamma";
 const SLUG: Record<string, string> = { [TEAM_A]: "alpha", [TEAM_B]: "beta", [TEAM_C]: "gamma" };
 
-/** Outsider: org-public only. */
-export const OUTSIDER: VisibilityScope = { all: false, orgPublic: true, teamIds: [] };
-export const BETA_MEMBER: VisibilityScope = { all: false, orgPublic: true, teamIds: [TEAM_B] };
-export const GAMMA_MEMBER: VisibilityScope = { all: false, orgPublic: true, teamIds: [TEAM_C] };
+/** Outsider: org-public only, approved versions only. */
+export const OUTSIDER: VisibilityScope = { all: false, orgPublic: true, teamIds: [], unapproved: false };
+export const BETA_MEMBER: VisibilityScope = { all: false, orgPublic: true, teamIds: [TEAM_B], unapproved: false };
+export const GAMMA_MEMBER: VisibilityScope = { all: false, orgPublic: true, teamIds: [TEAM_C], unapproved: false };
+/** A reviewer of no team: org-public servers, their unapproved versions too. */
+export const REVIEWER: VisibilityScope = { all: false, orgPublic: true, teamIds: [], unapproved: true };
 export const ADMIN: VisibilityScope = { all: true };
 
 type Vis = Pick<ServerDocument, "visibility" | "ownerTeamId" | "accessTeamIds">;
@@ -35,6 +37,7 @@ function doc(i: number, serverJson: Record<string, unknown>, tools: unknown[], v
     name: String(serverJson.name),
     ...vis,
     team: owner ? SLUG[owner] : null,
+    served: i % 3 !== 0,
     reviewState: i % 3 === 0 ? "PENDING" : "APPROVED",
     changedSinceApproval: i % 7 === 6,
     health: HEALTH[i % 4] === "unknown" ? null : HEALTH[i % 4].toUpperCase(),
@@ -92,7 +95,8 @@ export function describeSearchContract(label: string, make: () => Promise<Search
   describe(`SearchIndex contract: ${label}`, () => {
     let index: SearchIndex;
     const docs = contractDocuments();
-    const visibleTo = (scope: VisibilityScope) => docs.filter((d) => canView(scope, d));
+    // The oracle is the pure rule of lib/access/visibility.ts: a document not served to everyone is a pending version.
+    const visibleTo = (scope: VisibilityScope) => docs.filter((d) => canSeeVersion(scope, d, { reviewState: d.served ? "APPROVED" : "PENDING" }));
     const search = (over: Partial<ServerQuery>) => index.searchServers(sq(over));
     const byName = (n: string) => docs.find((d) => d.name === n)!;
 
@@ -111,7 +115,7 @@ export function describeSearchContract(label: string, make: () => Promise<Search
     });
 
     it("lists everything the caller may see for an empty query, relevance = name order", async () => {
-      for (const scope of [ADMIN, OUTSIDER, BETA_MEMBER, GAMMA_MEMBER]) {
+      for (const scope of [ADMIN, OUTSIDER, BETA_MEMBER, GAMMA_MEMBER, REVIEWER]) {
         const expected = visibleTo(scope).map((d) => d.name).sort(byteOrder);
         const r = await search({ scope, limit: 100 });
         expect(r.total).toBe(expected.length);
@@ -268,7 +272,7 @@ export function describeSearchContract(label: string, make: () => Promise<Search
     it("replaces a document on upsert, tools included, and reports digests", async () => {
       const d = byName("io.docker.catalog/sentry-remote");
       const changed = toDocument({
-        id: d.id, name: d.name, visibility: "ORG", ownerTeamId: null, team: null, accessTeamIds: [], reviewState: "APPROVED", changedSinceApproval: false,
+        id: d.id, name: d.name, visibility: "ORG", ownerTeamId: null, team: null, accessTeamIds: [], served: true, reviewState: "APPROVED", changedSinceApproval: false,
         health: "UP", status: "ACTIVE", version: "9.9.9", serverJson: { name: d.name, title: "Crashwatch", description: "Crash reports", version: "9.9.9" },
         updatedAt: new Date(), tools: [{ name: "list_crashes", description: "List crashes" }],
       });

@@ -22,6 +22,7 @@ const source = (over: Partial<ServerSource> = {}): ServerSource => ({
   ownerTeamId: "t1",
   team: "acme",
   accessTeamIds: ["t3", "t2"],
+  served: true,
   reviewState: "APPROVED",
   changedSinceApproval: false,
   health: "UP",

@@ -7,8 +7,11 @@ interface Problem {
   errors?: { pointer: string; message: string }[];
 }
 
-/** Approve or reject one version; the comment is required to reject (the API says so too). */
-export function ReviewActions({ server, version, state }: { server: string; version: string; state: string }) {
+/**
+ * Approve or reject one version; the comment is required to reject (the API says so too). A version
+ * the reviewer published is theirs to reject only: approving it is left to another reviewer.
+ */
+export function ReviewActions({ server, version, state, ownVersion = false }: { server: string; version: string; state: string; ownVersion?: boolean }) {
   const router = useRouter();
   const id = useId();
   const [comment, setComment] = useState("");
@@ -51,9 +54,21 @@ export function ReviewActions({ server, version, state }: { server: string; vers
         )}
       </div>
       {state !== "approved" && (
-        <button type="button" disabled={busy} onClick={() => decide("approve")} className="rounded bg-blue-700 px-3 py-2 text-white disabled:opacity-50">
+        <button
+          type="button"
+          disabled={busy || ownVersion}
+          title={ownVersion ? "You published this version; another reviewer must approve it" : undefined}
+          aria-describedby={ownVersion ? `${id}-own` : undefined}
+          onClick={() => decide("approve")}
+          className="rounded bg-blue-700 px-3 py-2 text-white disabled:opacity-50"
+        >
           Approve
         </button>
+      )}
+      {ownVersion && state !== "approved" && (
+        <p id={`${id}-own`} className="basis-full text-sm text-zinc-600 dark:text-zinc-400">
+          You published this version; another reviewer must approve it.
+        </p>
       )}
       {state !== "rejected" && (
         <button type="button" disabled={busy} onClick={() => decide("reject")} className="rounded border border-red-700 px-3 py-2 text-red-700 disabled:opacity-50 dark:text-red-400">

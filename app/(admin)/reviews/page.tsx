@@ -107,7 +107,7 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
                 {v.ownerTeam ? ` for team ${v.ownerTeam}` : ""} · {v.toolCount === null ? "not probed yet" : `${v.toolCount} tools seen by the prober`}
               </p>
               {v.drift ? <DriftDiff diff={v.drift as Diff} /> : null}
-              <ReviewActions server={v.server} version={v.version} state={v.state} />
+              <ReviewActions server={v.server} version={v.version} state={v.state} ownVersion={v.publishedBy === p.email} />
             </li>
           ))}
         </ul>

@@ -10,6 +10,7 @@ import { putJson, type Problem } from "@/components/form/put-json";
 import { errorsAt } from "@/lib/ui/field-errors";
 import { bodyOf, formOf, listErrors, type GatewayForm } from "./gateway/model";
 import { CacheRules, Quotas, RateLimits, TOOLS_LIST_ID } from "./gateway/RuleLists";
+import { ServeUnapproved } from "./gateway/ServeUnapproved";
 import { Group, ListInput, SelectInput, Switch, TextInput } from "./gateway/ui";
 
 /**
@@ -31,7 +32,7 @@ const PIN_MODES = [
 const DEFAULT_BYTES = 1_048_576;
 const DEFAULT_TIMEOUT = 30_000;
 
-export function GatewaySettings({ initial, tools }: { initial: Settings; tools: string[] }) {
+export function GatewaySettings({ initial, tools, approved = true, isAdmin = false }: { initial: Settings; tools: string[]; approved?: boolean; isAdmin?: boolean }) {
   const router = useRouter();
   const [saved, setSaved] = useState(initial);
   const [form, setForm] = useState<GatewayForm>(() => formOf(initial));
@@ -72,6 +73,7 @@ export function GatewaySettings({ initial, tools }: { initial: Settings; tools: 
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">The gateway is off: IDEs get the remotes as published and call the server directly.</p>
       )}
+      <ServeUnapproved server={initial.server} initial={initial.serveUnapproved} approved={approved} isAdmin={isAdmin} />
       <datalist id={TOOLS_LIST_ID}>
         {tools.map((t) => (
           <option key={t} value={t} />

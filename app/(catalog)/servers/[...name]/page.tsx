@@ -184,7 +184,12 @@ export default async function ServerPage({ params }: { params: Params }) {
       )}
       {gateway && (
         <Section id="gateway" title="Gateway">
-          <GatewaySettings initial={gateway} tools={d.tools.map((t) => t.name)} />
+          <GatewaySettings
+            initial={gateway}
+            tools={d.tools.map((t) => t.name)}
+            approved={d.versions.some((v) => v.reviewState === "approved" || v.reviewState === "changed")}
+            isAdmin={principal.kind !== "anonymous" && principal.role === "ADMIN"}
+          />
         </Section>
       )}
     </article>
