@@ -6,7 +6,7 @@ import { emptyUsageReport, fillSeries, resolveUsageRange, usageQuery, type Usage
 import { env } from "../env";
 import { AppError, validate } from "../errors";
 import { serverExistsVisible, teamsOfUser } from "../registry/repository";
-import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
+import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, PREAUTH_CALLER, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
 
 /**
  * GET /api/usage: the gateway's call log, aggregated. Org admins see every server; other users the
@@ -49,7 +49,8 @@ const ms = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10)
 
 function callerLabel(key: string | null, email: string | null): string {
   if (email) return email;
-  return key === UNAUTHENTICATED_CALLER ? "unauthenticated" : "deleted user";
+  if (key === UNAUTHENTICATED_CALLER) return "unauthenticated";
+  return key === PREAUTH_CALLER ? "refused before authentication" : "deleted user";
 }
 
 const byCallsThenName = <T extends { calls: number }>(key: (x: T) => string) => (a: T, b: T) => b.calls - a.calls || key(a).localeCompare(key(b));

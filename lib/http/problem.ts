@@ -1,4 +1,5 @@
 import { ZodError, type z } from "zod";
+import { DATABASE_DOWN_MESSAGE, DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable, logDatabaseDown } from "../db/unavailable";
 import { AppError, fromZod, validate } from "../errors";
 import { logger } from "../logger";
 
@@ -22,6 +23,10 @@ const TITLES: Record<number, string> = {
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof ZodError) return fromZod(e);
+  if (isDatabaseUnavailable(e)) {
+    logDatabaseDown(e);
+    return new AppError("unavailable", DATABASE_DOWN_MESSAGE, { cause: e });
+  }
   logger.error("unhandled error", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   return new AppError("internal", "Internal error; the server log has the details");
 }
@@ -42,6 +47,7 @@ export function problemResponse(e: unknown, headers?: HeadersInit): Response {
   };
   const h = new Headers(headers);
   h.set("Content-Type", "application/problem+json");
+  if (err.status === 503 && !h.has("Retry-After")) h.set("Retry-After", String(DATABASE_RETRY_AFTER_SEC));
   // RFC 6750 §3.1: no error code when no credentials were sent at all.
   if (err.status === 401 && !h.has("WWW-Authenticate"))
     h.set("WWW-Authenticate", err.code === "invalid_token" ? `Bearer error="invalid_token", error_description="${headerSafe(err.message)}"` : "Bearer");
