@@ -60,21 +60,19 @@ export const COMMANDS: Command[] = [
     options: { dev: { type: "boolean" } },
     async run(values) {
       const server = await startToolshed({ dev: Boolean(values.dev) });
-      let stopping = false;
-      const shutdown = async () => {
+      let stopping: Promise<void> | undefined;
+      // The web server drains and writes its usage events, the worker finishes, Postgres stops last.
+      const shutdown = () => {
         if (stopping) return;
-        stopping = true;
         print("Stopping…");
-        await server.stop();
-        process.exit(0);
+        stopping = server.stop();
       };
       process.on("SIGINT", shutdown);
       process.on("SIGTERM", shutdown);
       const code = await server.done;
-      if (!stopping) {
-        await server.stop();
-        if (code !== 0) throw new AppError("internal", `The web server exited with code ${code}`);
-      }
+      if (stopping) return void (await stopping); // the web server exited because it was told to
+      await server.stop();
+      if (code !== 0) throw new AppError("internal", `The web server exited with code ${code}`);
     },
   },
   {
@@ -84,12 +82,14 @@ export const COMMANDS: Command[] = [
     options: { dev: { type: "boolean" } },
     async run(values) {
       const e = applyRuntimeEnv();
-      if (!e.DATABASE_URL) await openDatabase();
+      const database = e.DATABASE_URL ? undefined : await openDatabase();
       // Loaded on demand: Next's runtime must be set up before anything else of Next is imported.
       const { runWebServer } = await import("@/lib/runtime/web-server");
-      await runWebServer({ port: e.PORT, host: e.TOOLSHED_HOST, dev: Boolean(values.dev), cacheMs: e.TOOLSHED_REGISTRY_CACHE_MS });
+      const { stopped } = await runWebServer({ port: e.PORT, host: e.TOOLSHED_HOST, dev: Boolean(values.dev), cacheMs: e.TOOLSHED_REGISTRY_CACHE_MS });
       print(`Web server listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
-      await new Promise(() => undefined); // serve until a signal stops the process
+      await stopped; // serve until a signal stops the process
+      await disconnectDb();
+      await database?.close();
     },
   },
   {
@@ -99,11 +99,13 @@ export const COMMANDS: Command[] = [
     options: {},
     async run() {
       const e = applyRuntimeEnv();
-      if (!e.DATABASE_URL) await openDatabase();
+      const database = e.DATABASE_URL ? undefined : await openDatabase();
       const { runGatewayServer } = await import("@/lib/gateway/server");
-      await runGatewayServer({ port: e.PORT, host: e.TOOLSHED_HOST });
+      const { stopped } = await runGatewayServer({ port: e.PORT, host: e.TOOLSHED_HOST });
       print(`Gateway listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
-      await new Promise(() => undefined); // serve until a signal stops the process
+      await stopped; // serve until a signal stops the process, then write what is queued
+      await disconnectDb();
+      await database?.close(); // a cluster this process started itself stops last
     },
   },
   {

@@ -1,6 +1,7 @@
 import type { AuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { env, type Env } from "../env";
 import { logger } from "../logger";
 import type { OrgRole } from "./principal";
@@ -98,7 +99,14 @@ export function authOptions(): AuthOptions {
         return token;
       },
       async session({ session, token }) {
-        const user = typeof token.uid === "string" ? await getUser(token.uid) : null;
+        let user: Awaited<ReturnType<typeof getUser>>;
+        try {
+          user = typeof token.uid === "string" ? await getUser(token.uid) : null;
+        } catch (err) {
+          // next-auth turns a failing callback into "signed out"; an outage must not look like that.
+          if (isDatabaseUnavailable(err)) return { ...session, user: undefined, databaseUnavailable: true };
+          throw err;
+        }
         session.user = user && !user.disabled ? { id: user.id, email: user.email, name: user.name, role: user.role } : undefined;
         return session;
       },

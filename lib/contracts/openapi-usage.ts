@@ -53,7 +53,7 @@ export function usageSchemas(): Record<string, Json> {
         }),
         series: list(point, "One point per bucket of the range, empty buckets included"),
         byTool: list(obj({ tool: str(), calls: count, errors: count, p95Ms: msOrNull }), "tools/call traffic by tool, most calls first (at most 100)"),
-        byCaller: list(obj({ caller: str({ description: 'The user\'s email, "deleted user", or "unauthenticated"' }), calls: count, denied: count }), "At most 100, most calls first"),
+        byCaller: list(obj({ caller: str({ description: 'The user\'s email (also for a valid token that was refused), "deleted user", "unauthenticated" (no valid token), or "refused before authentication"' }), calls: count, denied: count }), "At most 100, most calls first"),
         byOutcome: list(obj({ outcome: str({ enum: [...USAGE_OUTCOMES] }), calls: count })),
         byDecision: list(obj({ decision: nullable({ description: 'The policy that decided, e.g. "allowed", "tool_denied", "rate_limited:caller"' }), calls: count })),
         byMethod: list(obj({ method: str({ description: "JSON-RPC method, e.g. tools/call" }), calls: count })),

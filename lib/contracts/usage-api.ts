@@ -109,7 +109,7 @@ export interface UsageReport {
   series: UsagePoint[];
   /** tools/call traffic by tool, most calls first (at most 100). */
   byTool: { tool: string; calls: number; errors: number; p95Ms: number | null }[];
-  /** By caller (the user's email; "deleted user", or "unauthenticated" for calls without valid credentials), at most 100. */
+  /** By caller (the email of the token holder, even of a refused call; "deleted user"; "unauthenticated" for calls without valid credentials; "refused before authentication"), at most 100. */
   byCaller: { caller: string; calls: number; denied: number }[];
   byOutcome: { outcome: UsageOutcome; calls: number }[];
   /** The policy that decided each call ("allowed", "tool_denied", "rate_limited:caller", …); null when none was recorded. */

@@ -3,7 +3,9 @@ import net from "node:net";
 import path from "node:path";
 import { AppError, reasonOf } from "../errors";
 import { isAlive } from "../runtime/datadir";
+import { logger } from "../logger";
 import { loadEmbeddedPostgres } from "./embedded-postgres";
+import { startPostmaster, type Postmaster } from "./postmaster";
 import { connectPg } from "./pg";
 
 export const EMBEDDED_DB = "toolshed";
@@ -11,7 +13,16 @@ export const EMBEDDED_DB = "toolshed";
 export interface EmbeddedHandle {
   url: string;
   port: number;
+  /** The postmaster's pid now (it changes when a Postgres that died was started again). */
+  pid(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** The `postgres` binary of the embedded-postgres platform package (the package does not export its path). */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  const mod = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
+  return mod.postgres;
 }
 
 /** An ephemeral port the OS says is free right now (never 5432, which another Postgres may own). */
@@ -82,24 +93,39 @@ export async function startEmbeddedPostgres(opts: {
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
     // Loopback only, and no unix socket inside the project tree (build tools would trip over it).
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    // Used for initdb only; the server itself is started by startPostmaster (its own process group).
     onLog: log,
     onError: (e) => log(`[error] ${reasonOf(e)}`),
   });
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
+  let postmaster: Postmaster;
   try {
     if (!existsSync(path.join(pgDir, "PG_VERSION"))) await pgServer.initialise();
-    await pgServer.start();
+    postmaster = await startPostmaster({
+      binary: await postgresBinary(),
+      dataDir: pgDir,
+      port,
+      flags,
+      log,
+      onRestart: (attempt, reason) => logger.warn("embedded Postgres exited; starting it again", { attempt, reason }),
+    });
   } catch (e) {
     throw new AppError("unavailable", `Embedded Postgres did not start (see ${logFile}): ${reasonOf(e ?? "exited")}`, {
       cause: e,
     });
   }
   const base = `postgresql://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${port}`;
-  const admin = await connectPg(`${base}/postgres`);
   try {
-    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [EMBEDDED_DB]);
-    if (!rowCount) await admin.query(`CREATE DATABASE "${EMBEDDED_DB}"`);
-  } finally {
-    await admin.end();
+    const admin = await connectPg(`${base}/postgres`);
+    try {
+      const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [EMBEDDED_DB]);
+      if (!rowCount) await admin.query(`CREATE DATABASE "${EMBEDDED_DB}"`);
+    } finally {
+      await admin.end();
+    }
+  } catch (e) {
+    await postmaster.stop();
+    throw e;
   }
-  return { url: `${base}/${EMBEDDED_DB}`, port, stop: () => pgServer.stop() };
+  return { url: `${base}/${EMBEDDED_DB}`, port, pid: () => postmaster.pid, stop: () => postmaster.stop() };
 }

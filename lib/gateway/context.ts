@@ -7,6 +7,7 @@ import type { DefinitionKind } from "../probing/fingerprint";
 import { makeDue } from "../probing/repository";
 import { pinKey } from "./decide";
 import { onServerChanged } from "./invalidation";
+import { GraceCache } from "./grace-cache";
 import { compilePolicy, type GatewayPolicy } from "./policy";
 import { gatewayCredentialsOf } from "./settings";
 
@@ -37,8 +38,8 @@ export const CONTEXT_TTL_MS = 2_000;
 const pinMap = (defs: { kind: DefinitionKind; name: string; fingerprint: string }[]) => new Map(defs.map((d) => [pinKey(d.kind, d.name), d.fingerprint]));
 const PINNED = { select: { kind: true, name: true, fingerprint: true } } as const;
 
-type Entry = { at: number; value: Promise<ServerContext | null> };
-const cache = new Map<string, Entry>();
+/** While Postgres is unreachable a context is served up to STALE_GRACE_MS past its time to live. */
+const cache = new GraceCache<ServerContext | null>(CONTEXT_TTL_MS, 10_000);
 
 async function load(name: string): Promise<ServerContext | null> {
   const s = await db().server.findUnique({
@@ -94,15 +95,7 @@ async function load(name: string): Promise<ServerContext | null> {
  * Whether the caller may reach it is decided after authentication (lib/access/gateway-reach.ts).
  */
 export function serverContext(name: string, now = Date.now()): Promise<ServerContext | null> {
-  const hit = cache.get(name);
-  if (hit && now - hit.at < CONTEXT_TTL_MS) return hit.value;
-  const value = load(name).catch((e: unknown) => {
-    cache.delete(name);
-    throw e;
-  });
-  cache.set(name, { at: now, value });
-  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-  return value;
+  return cache.get(name, () => load(name), now);
 }
 
 onServerChanged((name) => cache.delete(name));

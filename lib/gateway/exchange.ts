@@ -2,8 +2,8 @@ import { randomFillSync } from "node:crypto";
 import type http from "node:http";
 import { env } from "../env";
 import { ipInCidrs } from "../net/cidr";
-import type { Caller } from "./caller";
-import type { ServerContext } from "./context";
+import { tokenHolder, type Caller, type TokenHolder } from "./caller";
+import { serverContext, type ServerContext } from "./context";
 import { rpcError, type RpcId, type RpcMessage } from "./jsonrpc";
 import { recordDenial, recordRequest } from "./metrics";
 import type { UsageRecord, UsageRecorder } from "./usage-recorder";
@@ -45,6 +45,16 @@ function clientIp(req: http.IncomingMessage): string {
   const hops = xff.split(",").map((h) => h.trim().replace(/^::ffff:/, "")).filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) if (!ipInCidrs(hops[i], trusted)) return hops[i];
   return hops[0] ?? peer;
+}
+
+/** The server name of a gateway endpoint path; undefined for anything else or a name that does not decode. */
+function serverNameOf(url: string | undefined): string | undefined {
+  const m = /^\/gateway\/(.+)\/(?:mcp|sse|messages)$/.exec((url ?? "").split("?")[0]);
+  try {
+    return m ? decodeURIComponent(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -132,24 +142,40 @@ export class Exchange {
     const server = this.ctx?.name ?? "unknown";
     recordRequest(server, this.method, outcome.toLowerCase(), seconds);
     if (outcome !== "OK" && outcome !== "UPSTREAM_ERROR" && outcome !== "ERROR") recordDenial(server, decision);
-    if (!this.ctx) return; // no server: nothing to attribute the call to
-    this.usage.record({
-      serverId: this.ctx.id,
-      tokenId: this.caller?.tokenId ?? null,
-      userId: this.caller?.userId ?? null,
+    const latencyMs = Math.round(seconds * 1000);
+    if (this.ctx && (this.caller || !this.req.headers.authorization || decision === "unauthenticated")) return this.usage.record(this.event(this.ctx, this.caller, outcome, status, decision, latencyMs));
+    // Refused before the server or the caller was established (Origin, IP rules, a token without the
+    // scope): both are looked up now, off the request path, so the event names the server and the
+    // token's holder rather than showing up as a deleted user, or not at all.
+    this.usage.record(this.attributed(outcome, status, decision, latencyMs));
+  }
+
+  private async attributed(outcome: Outcome, status: number, decision: string, latencyMs: number): Promise<UsageRecord | null> {
+    const name = this.ctx ? undefined : serverNameOf(this.req.url);
+    const ctx = this.ctx ?? (name === undefined ? null : await serverContext(name).catch(() => null));
+    if (!ctx) return null; // no server: nothing to attribute the call to
+    return this.event(ctx, this.caller ?? (await tokenHolder(this.req.headers.authorization)), outcome, status, decision, latencyMs);
+  }
+
+  private event(ctx: ServerContext, who: TokenHolder | undefined, outcome: Outcome, status: number, decision: string, latencyMs: number): UsageRecord {
+    return {
+      serverId: ctx.id,
+      tokenId: who?.tokenId ?? null,
+      userId: who?.userId ?? null,
+      authenticated: who !== undefined,
       method: this.method,
       toolName: this.tool,
       outcome,
       status,
-      latencyMs: Math.round(seconds * 1000),
+      latencyMs,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       cacheHit: this.cacheHit,
       ip: this.ip || null,
       decision,
       traceId: this.trace.traceId,
-      payload: this.ctx.policy.capturePayloads ? this.payload : undefined,
-    });
+      payload: ctx.policy.capturePayloads ? this.payload : undefined,
+    };
   }
 
   /** Refuses before anything reaches the upstream: answer, metrics and usage record in one step. */

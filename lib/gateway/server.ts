@@ -10,6 +10,8 @@ import { unstorable } from "../contracts/json-pointer";
 import { decodeComponent } from "../contracts/uri";
 import { isAppError, reasonOf } from "../errors";
 import { guardListener } from "../http/listener";
+import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable, logDatabaseDown } from "../db/unavailable";
+import { stopOnSignals } from "../http/graceful";
 import { logger } from "../logger";
 import { ipInCidrs } from "../net/cidr";
 import { authenticateCaller } from "./caller";
@@ -177,10 +179,17 @@ function serverName(raw: string): { ok: true; value: string } | { ok: false; pro
 export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder } = {}): Gateway {
   const deps: PipelineDeps = { limiter: createLimiter({ redisUrl: opts.redisUrl }), cache: createResultCache({ redisUrl: opts.redisUrl }) };
   const usage = opts.usage ?? createUsageRecorder();
-  const fail = (res: http.ServerResponse, e: unknown) => {
-    logger.error("gateway request failed", { error: reasonOf(e) });
-    if (!res.headersSent) sendJson(res, 500, { jsonrpc: "2.0", id: null, error: { code: RPC.INTERNAL, message: "Internal gateway error" } });
-    else res.end();
+  /** Answers a request that failed; 503 when Postgres is unreachable and nothing cached could answer it. */
+  const fail = (res: http.ServerResponse, e: unknown): number => {
+    const down = isDatabaseUnavailable(e);
+    if (down) logDatabaseDown(e);
+    else logger.error("gateway request failed", { error: reasonOf(e) });
+    if (res.headersSent) res.end();
+    else if (down) {
+      res.setHeader("retry-after", String(DATABASE_RETRY_AFTER_SEC));
+      sendJson(res, 503, { jsonrpc: "2.0", id: null, error: { code: RPC.INTERNAL, message: "The gateway's database is unavailable; retry shortly", data: { reason: "database_unavailable" } } });
+    } else sendJson(res, 500, { jsonrpc: "2.0", id: null, error: { code: RPC.INTERNAL, message: "Internal gateway error" } });
+    return down ? 503 : 500;
   };
   return {
     handle(req, res) {
@@ -194,8 +203,8 @@ export function createGateway(opts: { redisUrl?: string; usage?: UsageRecorder }
           return true;
         }
         serve(x, name.value, m[2], deps).catch((e: unknown) => {
-          fail(res, e);
-          x.record("ERROR", 500, "internal_error");
+          const status = fail(res, e);
+          x.record("ERROR", status, status === 503 ? "database_unavailable" : "internal_error");
         });
         return true;
       }
@@ -226,7 +235,10 @@ export function processGateway(): Gateway {
   return shared;
 }
 
-/** `toolshed gateway`: a gateway-only replica (no UI, no registry API), e.g. behind a load balancer. */
+/**
+ * `toolshed gateway`: a gateway-only replica (no UI, no registry API), e.g. behind a load balancer.
+ * `stopped` settles after SIGINT/SIGTERM once requests in flight ended and usage events are written.
+ */
 export async function runGatewayServer(opts: { port: number; host: string }) {
   const gateway = processGateway();
   const server = http.createServer(guardListener((req, res) => {
@@ -236,12 +248,6 @@ export async function runGatewayServer(opts: { port: number; host: string }) {
   }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const stop = () => {
-    server.close();
-    gateway.close().finally(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  return server;
+  const stopped = stopOnSignals(server, () => gateway.close());
+  return { server, stopped };
 }

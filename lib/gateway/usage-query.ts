@@ -4,8 +4,8 @@ import { requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { emptyUsageReport, fillSeries, resolveUsageRange, usageQuery, type UsageOutcome, type UsageRange, type UsageReport } from "../contracts/usage-api";
 import { AppError, validate } from "../errors";
-import { teamsOfUser } from "../registry/repository";
-import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
+import { serverExistsVisible, teamsOfUser } from "../registry/repository";
+import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, PREAUTH_CALLER, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
 
 /**
  * GET /api/usage: the gateway's call log, aggregated. Org admins see every server; other users the
@@ -46,7 +46,8 @@ const ms = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10)
 
 function callerLabel(key: string | null, email: string | null): string {
   if (email) return email;
-  return key === UNAUTHENTICATED_CALLER ? "unauthenticated" : "deleted user";
+  if (key === UNAUTHENTICATED_CALLER) return "unauthenticated";
+  return key === PREAUTH_CALLER ? "refused before authentication" : "deleted user";
 }
 
 const byCallsThenName = <T extends { calls: number }>(key: (x: T) => string) => (a: T, b: T) => b.calls - a.calls || key(a).localeCompare(key(b));

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { reasonOf } from "../errors";
 import { logger } from "../logger";
 import { insertUsageRows } from "./usage-repository";
@@ -10,15 +11,23 @@ export { CALL_OUTCOMES, type CallOutcome, type UsageRecord } from "./usage-rows"
  * request path); a single writer drains the queue in batches, each one multi-row INSERT through the
  * Prisma pg pool. Nothing is lost silently: every record ends up written, skipped (its server was
  * deleted meanwhile) or dropped (queue full, or a write that kept failing), each counted and logged.
+ * While the database is unreachable the writer keeps retrying the same batch (the queue stays bounded
+ * by maxQueue), so an outage delays events instead of losing them.
  */
 
 export interface UsageRecorder {
-  /** Queues one event. Synchronous, cheap, never throws. */
-  record(e: UsageRecord): void;
+  /**
+   * Queues one event. Synchronous, cheap, never throws. An event still being completed (its caller or
+   * server looked up after the answer) is given as a promise; null means there is nothing to record.
+   */
+  record(e: UsageRecord | Promise<UsageRecord | null>): void;
   /** Resolves once every event recorded before the call is written (or skipped/dropped). */
   flush(): Promise<void>;
-  /** Flushes everything; for SIGTERM. Events recorded afterwards are still written, without delay. */
-  close(): Promise<void>;
+  /**
+   * Flushes everything; for SIGTERM. Events recorded afterwards are still written, without delay. While
+   * the database is unreachable it waits at most `graceMs` (default 30 s), then drops what is left and says so.
+   */
+  close(graceMs?: number): Promise<void>;
   /** Events queued or being written. */
   readonly pending: number;
   /** Events lost: queue overflow, unrecordable values, or a batch whose writes kept failing. */
@@ -40,6 +49,8 @@ export interface UsageRecorderOptions {
   warnIntervalMs?: number;
   /** Waits between write attempts of a failing batch (default 100, 500, 2000 ms: four attempts). */
   retryDelaysMs?: number[];
+  /** Longest wait between attempts while the database is unreachable (default 5 s; attempts never stop then). */
+  outageRetryMaxMs?: number;
 }
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -49,6 +60,7 @@ export function createUsageRecorder(opts: UsageRecorderOptions = {}): UsageRecor
   const maxQueue = Math.max(1, opts.maxQueue ?? 100_000);
   const warnIntervalMs = opts.warnIntervalMs ?? 10_000;
   const retryDelays = opts.retryDelaysMs ?? [100, 500, 2000];
+  const outageRetryMaxMs = Math.max(10, opts.outageRetryMaxMs ?? 5_000);
 
   let queue: UsageRow[] = [];
   let inFlight = 0;
@@ -61,6 +73,9 @@ export function createUsageRecorder(opts: UsageRecorderOptions = {}): UsageRecor
   let droppedSinceWarn = 0;
   let lastWarn = 0;
   let closed = false;
+  let giveUpAt = Infinity; // set by close(): when an outage stops being waited for
+  let completing = 0; // events recorded as promises, not yet queued
+  let outageSince = 0;
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
   const waiters: { target: number; resolve: () => void }[] = [];
@@ -78,14 +93,25 @@ export function createUsageRecorder(opts: UsageRecorderOptions = {}): UsageRecor
   /** Writes rows, retrying transient failures and splitting batches a bad row makes fail. */
   async function write(rows: UsageRow[]): Promise<void> {
     let lastError: unknown;
-    for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
+    for (let attempt = 0, waits = 0; attempt <= retryDelays.length; attempt++) {
       try {
         const inserted = await insertUsageRows(batchJson(rows));
         written += inserted;
         skipped += rows.length - inserted;
+        if (outageSince) logger.info("database reachable again: queued gateway usage events written", { outageMs: Date.now() - outageSince });
+        outageSince = 0;
         return;
       } catch (e) {
         lastError = e;
+        if (isDatabaseUnavailable(e) && Date.now() < giveUpAt) {
+          if (!outageSince) {
+            outageSince = Date.now();
+            logger.warn("database unreachable: gateway usage events stay queued until it is back", { queued: queue.length + rows.length, maxQueue });
+          }
+          attempt--; // an outage does not use up the attempts of a failing batch
+          await sleep(Math.min(outageRetryMaxMs, 100 * 2 ** Math.min(waits++, 10), Math.max(0, giveUpAt - Date.now())));
+          continue;
+        }
         if (isDataError(sqlState(e))) {
           if (rows.length === 1) break;
           const half = Math.ceil(rows.length / 2);
@@ -149,26 +175,59 @@ export function createUsageRecorder(opts: UsageRecorderOptions = {}): UsageRecor
     await done;
   }
 
+  function enqueue(row: UsageRow) {
+    queue.push(row);
+    if (queue.length >= maxBatch || closed || wanted > settled) {
+      if (!draining) kick();
+    } else schedule();
+  }
+
+  /** An event completed after record(): it was counted as accepted then, so it settles however it ends. */
+  function complete(e: Promise<UsageRecord | null>) {
+    completing++;
+    accepted++;
+    e.then(
+      (r) => {
+        completing--;
+        if (r === null) {
+          skipped++;
+          return settle(1);
+        }
+        try {
+          enqueue(toUsageRow(r));
+        } catch (err) {
+          drop(1, `unrecordable event: ${reasonOf(err)}`);
+          settle(1);
+        }
+      },
+      (err: unknown) => {
+        completing--;
+        drop(1, `unrecordable event: ${reasonOf(err)}`);
+        settle(1);
+      },
+    );
+  }
+
   return {
     record(e) {
       try {
-        if (queue.length + inFlight >= maxQueue) return drop(1, "queue full");
-        queue.push(toUsageRow(e));
+        if (queue.length + inFlight + completing >= maxQueue) return drop(1, "queue full");
+        if (e instanceof Promise) return complete(e);
+        const row = toUsageRow(e);
         accepted++;
-        if (queue.length >= maxBatch || closed) {
-          if (!draining) kick();
-        } else schedule();
+        enqueue(row);
       } catch (err) {
         drop(1, `unrecordable event: ${reasonOf(err)}`);
       }
     },
     flush,
-    async close() {
+    async close(graceMs = 30_000) {
       closed = true;
+      giveUpAt = Date.now() + graceMs;
       await flush();
     },
     get pending() {
-      return queue.length + inFlight;
+      return queue.length + inFlight + completing;
     },
     get dropped() {
       return dropped;

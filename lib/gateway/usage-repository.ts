@@ -37,10 +37,11 @@ export interface ToolRow {
   p95: number | null;
 }
 
-/** GROUPING(uid, unauth, outcome, decision, sid, method) of the dimension query, one value per grouping set. */
+/** GROUPING(uid, kind, outcome, decision, sid, method) of the dimension query, one value per grouping set. */
 export const DIM = { caller: 15, outcome: 55, decision: 59, server: 61, method: 62 } as const;
 /** Caller keys of events without a user (never a real user id: those are cuids). */
 export const UNAUTHENTICATED_CALLER = "~unauthenticated";
+export const PREAUTH_CALLER = "~refused-before-auth";
 export const DELETED_CALLER = "~deleted";
 
 export interface DimRow {
@@ -107,6 +108,17 @@ export function byTool(f: UsageFilter, limit: number): Promise<ToolRow[]> {
 }
 
 /**
+ * Who an event without a user was: a deleted user (the call had a valid token), a call without valid
+ * credentials, or one refused before its token was looked at. Events recorded before `authenticated`
+ * was kept count as deleted users unless they were refused as unauthenticated.
+ */
+const CALLER_KIND = Prisma.sql`CASE WHEN e."userId" IS NOT NULL THEN NULL
+  WHEN e.authenticated THEN ${DELETED_CALLER}
+  WHEN e.outcome = 'UNAUTHENTICATED' THEN ${UNAUTHENTICATED_CALLER}
+  WHEN e.authenticated IS NULL THEN ${DELETED_CALLER}
+  ELSE ${PREAUTH_CALLER} END`;
+
+/**
  * Counts by caller, outcome, decision, server and method. A plain GROUP BY over every combination first
  * (parallel, hashed; its result is small), then the grouping sets over that: grouping sets straight over
  * the events would run in one process and take twice as long on a million rows.
@@ -114,20 +126,20 @@ export function byTool(f: UsageFilter, limit: number): Promise<ToolRow[]> {
 export function byDimension(f: UsageFilter): Promise<DimRow[]> {
   return db().$queryRaw<DimRow[]>`
     WITH c AS (
-      SELECT e."userId" AS uid, (e."userId" IS NULL AND e.outcome = 'UNAUTHENTICATED') AS unauth, e.outcome, e.decision, e."serverId" AS sid, e.method,
+      SELECT e."userId" AS uid, ${CALLER_KIND} AS kind, e.outcome, e.decision, e."serverId" AS sid, e.method,
              count(*) AS n, count(*) FILTER (WHERE ${DENIED}) AS denied
       FROM "UsageEvent" e
       WHERE ${where(f)}
       GROUP BY 1, 2, 3, 4, 5, 6
     ), d AS (
-      SELECT GROUPING(c.uid, c.unauth, c.outcome, c.decision, c.sid, c.method)::int AS g,
-             c.uid, c.unauth, c.outcome::text AS outcome, c.decision, c.sid, c.method,
+      SELECT GROUPING(c.uid, c.kind, c.outcome, c.decision, c.sid, c.method)::int AS g,
+             c.uid, c.kind, c.outcome::text AS outcome, c.decision, c.sid, c.method,
              sum(c.n)::int AS calls, sum(c.denied)::int AS denied
       FROM c
-      GROUP BY GROUPING SETS ((c.uid, c.unauth), (c.outcome), (c.decision), (c.sid), (c.method))
+      GROUP BY GROUPING SETS ((c.uid, c.kind), (c.outcome), (c.decision), (c.sid), (c.method))
     )
     SELECT d.g,
-           CASE d.g WHEN ${DIM.caller} THEN COALESCE(d.uid, CASE WHEN d.unauth THEN ${UNAUTHENTICATED_CALLER} ELSE ${DELETED_CALLER} END)
+           CASE d.g WHEN ${DIM.caller} THEN COALESCE(d.uid, d.kind)
                     WHEN ${DIM.outcome} THEN d.outcome WHEN ${DIM.decision} THEN d.decision WHEN ${DIM.server} THEN d.sid ELSE d.method END AS key,
            u.email, s.name AS "serverName", d.calls, d.denied
     FROM d
@@ -163,9 +175,9 @@ export function serversWithCalls(f: Omit<UsageFilter, "bucket">, limit: number):
  */
 export function insertUsageRows(json: string): Promise<number> {
   return db().$executeRaw`
-    INSERT INTO "UsageEvent" ("serverId", "tokenId", "userId", method, "toolName", outcome, status, "latencyMs", "bytesIn", "bytesOut", "cacheHit", ip, decision, "traceId", payload, "createdAt")
-    SELECT r.s, tk.id, us.id, r.m, r.n, r.o::"CallOutcome", r.st, r.l, r.bi, r.bo, r.c, r.ip, r.d, r.tr, r.p, r.t
-    FROM jsonb_to_recordset(${json}::jsonb) AS r(s text, k text, u text, m text, n text, o text, st int, l int, bi int, bo int, c boolean, ip text, d text, tr text, p jsonb, t timestamp)
+    INSERT INTO "UsageEvent" ("serverId", "tokenId", "userId", authenticated, method, "toolName", outcome, status, "latencyMs", "bytesIn", "bytesOut", "cacheHit", ip, decision, "traceId", payload, "createdAt")
+    SELECT r.s, tk.id, us.id, r.a, r.m, r.n, r.o::"CallOutcome", r.st, r.l, r.bi, r.bo, r.c, r.ip, r.d, r.tr, r.p, r.t
+    FROM jsonb_to_recordset(${json}::jsonb) AS r(s text, k text, u text, a boolean, m text, n text, o text, st int, l int, bi int, bo int, c boolean, ip text, d text, tr text, p jsonb, t timestamp)
     JOIN "Server" sv ON sv.id = r.s
     LEFT JOIN "ApiToken" tk ON tk.id = r.k
     LEFT JOIN "User" us ON us.id = r.u`;

@@ -9,6 +9,8 @@ export interface UsageRecord {
   serverId: string;
   tokenId: string | null;
   userId: string | null;
+  /** Whether the call came with a valid token (its holder may be deleted later); unknown when left out. */
+  authenticated?: boolean;
   method: string;
   toolName: string | null;
   outcome: CallOutcome;
@@ -29,6 +31,7 @@ export interface UsageRow {
   s: string;
   k: string | null;
   u: string | null;
+  a: boolean | null;
   m: string;
   n: string | null;
   o: CallOutcome;
@@ -59,6 +62,7 @@ export function toUsageRow(e: UsageRecord, now = Date.now()): UsageRow {
     s,
     k: text(e.tokenId, 64),
     u: text(e.userId, 64),
+    a: typeof e.authenticated === "boolean" ? e.authenticated : null,
     m: text(e.method, 200) ?? "unknown",
     n: text(e.toolName, 256),
     o: OUTCOMES.has(e.outcome) ? e.outcome : "ERROR",

@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { DATABASE_DOWN_MESSAGE, DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "../db/unavailable";
 import { reasonOf } from "../errors";
 import { logger } from "../logger";
 
@@ -8,6 +9,13 @@ type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => unknown
 export function internalError(res: http.ServerResponse) {
   const body = JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Internal error; the server log has the details" });
   res.writeHead(500, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
+  res.end(body);
+}
+
+/** The database is unreachable: 503 with Retry-After, so clients and load balancers retry instead of giving up. */
+function databaseDown(res: http.ServerResponse) {
+  const body = JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: DATABASE_DOWN_MESSAGE });
+  res.writeHead(503, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store", "retry-after": String(DATABASE_RETRY_AFTER_SEC) });
   res.end(body);
 }
 
@@ -22,6 +30,7 @@ export function guardListener(listener: Listener, answer: (res: http.ServerRespo
     logger.error("request failed", { method: req.method, url: req.url, error: reasonOf(e) });
     try {
       if (res.headersSent) res.destroy();
+      else if (isDatabaseUnavailable(e)) databaseDown(res);
       else answer(res);
     } catch {
       res.destroy();

@@ -1,5 +1,6 @@
 import { ZodError, type z } from "zod";
 import { findUnstorableText } from "../contracts/json-pointer";
+import { DATABASE_DOWN_MESSAGE, DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable, logDatabaseDown } from "../db/unavailable";
 import { AppError, fromZod, validate } from "../errors";
 import { logger } from "../logger";
 
@@ -38,6 +39,10 @@ function postgresError(e: unknown): { code: string; message: string } | undefine
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof ZodError) return fromZod(e);
+  if (isDatabaseUnavailable(e)) {
+    logDatabaseDown(e);
+    return new AppError("unavailable", DATABASE_DOWN_MESSAGE, { cause: e });
+  }
   // The last line behind the checks at the contract edge: input Postgres cannot store is the caller's error, not a 500.
   const pg = postgresError(e);
   if (pg && INPUT_SQLSTATES.has(pg.code)) return new AppError("bad_request", `The request contains a value that cannot be stored (${pg.message})`);
@@ -61,6 +66,7 @@ export function problemResponse(e: unknown, headers?: HeadersInit): Response {
   };
   const h = new Headers(headers);
   h.set("Content-Type", "application/problem+json");
+  if (err.status === 503 && !h.has("Retry-After")) h.set("Retry-After", String(DATABASE_RETRY_AFTER_SEC));
   // RFC 6750 §3.1: no error code when no credentials were sent at all.
   if (err.status === 401 && !h.has("WWW-Authenticate"))
     h.set("WWW-Authenticate", err.code === "invalid_token" ? `Bearer error="invalid_token", error_description="${headerSafe(err.message)}"` : "Bearer");

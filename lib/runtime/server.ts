@@ -32,6 +32,18 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_00
   throw new AppError("unavailable", `The web server did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
+/** Longest the web server may take to drain and write what it holds before it is killed. */
+const WEB_STOP_MS = 60_000;
+
+async function stopWebServer(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), WEB_STOP_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
 /**
  * `toolshed start`: config → build when stale → database (embedded or DATABASE_URL) → migrations →
  * first admin → web server. Resolves when the server is up; the returned promise `done` settles when it stops.
@@ -42,14 +54,13 @@ export async function startToolshed(opts: StartOptions = {}) {
   const database = await openDatabase({ owner: true });
   let child: ChildProcess | undefined;
   let worker: WorkerProcess | undefined;
-  const stop = async () => {
-    await worker?.stop();
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child!.once("exit", r));
-    }
-    await database.close();
-  };
+  let stopping: Promise<void> | undefined;
+  // Web server and worker first (the web server drains and writes its usage events), Postgres last.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.all([worker?.stop(), child && stopWebServer(child)]);
+      await database.close();
+    })());
   try {
     const m = await migrate(database.url);
     out(`Database: ${database.embedded ? "embedded Postgres" : "DATABASE_URL"}, ${m.applied.length} migration(s) applied, ${m.alreadyApplied} already present`);

@@ -4,6 +4,7 @@ import http from "node:http";
 import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { guardListener } from "../http/listener";
+import { stopOnSignals } from "../http/graceful";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { processGateway } from "../gateway/server";
@@ -66,7 +67,10 @@ async function serveFast(req: http.IncomingMessage, res: http.ServerResponse, hi
   send(res, fresh, shareable ? "miss" : "bypass");
 }
 
-/** The web process: Next for pages and APIs, with the registry read fast path in front. */
+/**
+ * The web process: Next for pages and APIs, with the registry read fast path in front. `stopped`
+ * settles after SIGINT/SIGTERM once requests in flight ended and the gateway's usage events are written.
+ */
 export async function runWebServer(opts: { port: number; host: string; dev: boolean; cacheMs: number }) {
   const cache = new ResponseCache(opts.cacheMs);
   const app = next({ dev: opts.dev, dir: PROJECT_ROOT, hostname: opts.host, port: opts.port });
@@ -84,12 +88,7 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
   );
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const stop = () => {
-    server.close(() => process.exit(0));
-    // Open event streams would hold close() forever; the usage records still queued are written first.
-    void gateway.close().finally(() => server.closeAllConnections());
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  return server;
+  // In flight first, then the usage events they recorded; the caller exits once `stopped` settles.
+  const stopped = stopOnSignals(server, () => gateway.close());
+  return { server, stopped };
 }
