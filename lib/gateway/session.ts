@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { keyring } from "../crypto/secrets";
+import { env, type Env } from "../env";
 
 /**
  * Gateway session handles. The gateway keeps no session table: what a later request of a session
@@ -20,13 +21,18 @@ export interface SessionClaims {
   k?: string;
 }
 
-let cachedKey: { source: Buffer; key: Buffer } | undefined;
+let cachedKey: { config: Env; source: Buffer; key: Buffer } | undefined;
 
 function sessionKey(): Buffer {
+  const config = env(); // the same object until the configuration is read again: no key to decode per request
+  if (cachedKey?.config === config) return cachedKey.key;
   const source = keyring().current.bytes;
-  if (cachedKey?.source.equals(source)) return cachedKey.key;
+  if (cachedKey?.source.equals(source)) {
+    cachedKey.config = config;
+    return cachedKey.key;
+  }
   const key = Buffer.from(hkdfSync("sha256", source, Buffer.alloc(0), "toolshed gateway session v1", 32));
-  cachedKey = { source, key };
+  cachedKey = { config, source, key };
   opened.clear(); // handles sealed with another key must not open from memory
   return key;
 }
