@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Gateway benchmark: `tools/call` of a small tool (`echo`) on a 2026-07-28-era SDK v2 server, at 1 and 50 concurrent
-// clients, three ways side by side: direct to the upstream, through nginx `proxy_pass`, and through the Toolshed gateway
-// (`toolshed gateway`). Then: usage events recorded == calls made; then a memory soak of the gateway with 200 MCP SDK
-// sessions against a 2025-era session-based upstream (server-everything). See bench/README.md, "Gateway".
-// Usage: node bench/gateway.mjs [--quick] [--soak=10 (minutes) | --no-soak] [--sessions=200] [--warmup=3] [--duration=15]
-//   [--concurrency=1,50] [--rounds=3] [--node-proxy=http,undici | --node-proxy=none] [--profile | --no-profile] [--out=file.md]
+// Gateway benchmark, two cases side by side with their upstream called directly:
+// - JSON: `tools/call` of a small tool (`echo`) on a 2026-07-28-era SDK v2 server, at 1 and 50 concurrent clients, direct,
+//   through nginx `proxy_pass`, and through the Toolshed gateway (`toolshed gateway`); then usage events == calls made;
+// - SSE: MCP SDK v1 clients with sessions (2025-11-25) calling `echo` on server-everything, which answers as event
+//   streams, at 1 and 20 clients, direct and through the gateway, with the CPU per call of both processes;
+// then a memory soak of the gateway with 200 MCP SDK sessions against server-everything. See bench/README.md, "Gateway".
+// Usage: node bench/gateway.mjs [--quick] [--cases=json,sse] [--soak=10 (minutes) | --no-soak] [--sessions=200] [--warmup=3]
+//   [--duration=15] [--concurrency=1,50] [--sse-concurrency=1,20] [--rounds=3] [--node-proxy=http,undici | --node-proxy=none]
+//   [--profile | --no-profile] [--out=file.md] [--serve]
 import { randomBytes } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +17,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { machineBusySeconds, treeCpuSeconds } from "./cpu.mjs";
 import { processes } from "./processes.mjs";
+import { measureSse, openSessions, closeSessions, sseLoop } from "./gateway-sse.mjs";
 import { benchDatabase } from "./database.mjs";
 import { args, ROOT } from "./setup.mjs";
 
@@ -27,12 +31,15 @@ const SOAK_WARMUP_SEC = QUICK ? 20 : 60; // RSS is compared from this point to t
 const SESSIONS = Number(args.sessions ?? 200);
 const SAMPLE_SEC = QUICK ? 5 : 10;
 const NODE_PROXIES = String(args["node-proxy"] ?? "http,undici").split(",").filter((m) => m === "http" || m === "undici");
+const CASES = new Set(String(args.cases ?? "json,sse").split(","));
+const SSE_CONCURRENCY = String(args["sse-concurrency"] ?? "1,20").split(",").map(Number);
 
 const NGINX = process.env.NGINX ?? "/usr/sbin/nginx";
 const EVERYTHING_BIN = path.join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 const ECHO_SERVER = "io.bench/echo";
 const EVERY_SERVER = "io.bench/everything";
+const SSE_SERVER = "io.bench/everything-sse"; // the same upstream as the soak's, its own usage events
 
 const log = (m) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -482,20 +489,25 @@ async function main() {
   await waitFor(`http://127.0.0.1:${upPort}/health`, upstream, 30_000);
   const upstreamUrl = `http://127.0.0.1:${upPort}/mcp`;
   let everythingUrl;
-  if (SOAK_MIN > 0) {
+  let every;
+  if (SOAK_MIN > 0 || CASES.has("sse")) {
     const port = await freePort();
-    const every = startChild("server-everything streamableHttp", EVERYTHING_BIN, ["streamableHttp"], { ...process.env, PORT: String(port) });
+    every = startChild("server-everything streamableHttp", EVERYTHING_BIN, ["streamableHttp"], { ...process.env, PORT: String(port) });
     await waitForOutput(every, /listening on port|running on port/i);
     everythingUrl = `http://127.0.0.1:${port}/mcp`;
   }
 
   // ---- registry + gateway settings + caller token
-  const { servers, token } = await registerServers([{ name: ECHO_SERVER, url: upstreamUrl }, ...(everythingUrl ? [{ name: EVERY_SERVER, url: everythingUrl }] : [])]);
+  const { servers, token } = await registerServers([
+    { name: ECHO_SERVER, url: upstreamUrl },
+    ...(SOAK_MIN > 0 ? [{ name: EVERY_SERVER, url: everythingUrl }] : []),
+    ...(CASES.has("sse") ? [{ name: SSE_SERVER, url: everythingUrl }] : []),
+  ]);
   const { disconnectDb } = await import("../lib/db/client.ts");
   await disconnectDb();
 
-  const nginx = await startNginx(tmp, upPort, freePort);
-  log(`nginx ${nginx.url} → ${upstreamUrl}`);
+  const nginx = CASES.has("json") ? await startNginx(tmp, upPort, freePort) : undefined;
+  if (nginx) log(`nginx ${nginx.url} → ${upstreamUrl}`);
 
   const startGateway = async (label, nodeArgs = []) => {
     const port = await freePort();
@@ -513,14 +525,23 @@ async function main() {
   const gatewayMcp = (base, name) => `${base}/gateway/${name}/mcp`;
   const auth = { authorization: `Bearer ${token}` };
   log(`gateway ${gw.base} (pid ${gw.child.pid})`);
+  if (args.serve === "true") {
+    // For profiling or tracing by hand: everything set up, nothing measured, until Ctrl-C.
+    log(`serving: token ${token}`);
+    log(`JSON case: direct ${upstreamUrl} (pid ${upstream.pid}), gateway ${gatewayMcp(gw.base, ECHO_SERVER)}`);
+    if (everythingUrl) log(`SSE case: direct ${everythingUrl} (pid ${every.pid}), gateway ${gatewayMcp(gw.base, SSE_SERVER)} (pid ${gw.child.pid}); Ctrl-C ends`);
+    await new Promise(() => undefined);
+  }
 
-  const targets = [
-    { key: "direct", label: "direct (upstream)", url: upstreamUrl, headers: {}, proxyPid: undefined },
-    { key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid },
-    { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, ECHO_SERVER), headers: auth, proxyPid: gw.child.pid },
-  ];
+  const targets = nginx
+    ? [
+        { key: "direct", label: "direct (upstream)", url: upstreamUrl, headers: {}, proxyPid: undefined },
+        { key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid },
+        { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, ECHO_SERVER), headers: auth, proxyPid: gw.child.pid },
+      ]
+    : [];
   // Diagnostics: a bare reverse proxy on node:http, i.e. what Node's HTTP stack alone costs a gateway written on it.
-  for (const mode of NODE_PROXIES) {
+  for (const mode of nginx ? NODE_PROXIES : []) {
     const port = await freePort();
     const child = startChild(`bare node:http proxy (${mode} client)`, path.join(ROOT, "bench/gateway-node-proxy.mjs"), [], { ...process.env, PORT: String(port), UPSTREAM: upstreamUrl, PROXY_CLIENT: mode });
     await waitFor(`http://127.0.0.1:${port}/health`, child, 30_000);
@@ -548,7 +569,7 @@ async function main() {
     const n = cpuNow(tg);
     return { up: n.up - c0.up, proxy: n.proxy - c0.proxy, pg: n.pg - c0.pg, client: (u.user + u.system) / 1e6, machine: n.machine - c0.machine };
   };
-  for (const c of CONCURRENCY) {
+  for (const c of CASES.has("json") ? CONCURRENCY : []) {
     const pools = targets.map((tg) => poolFor(tg, c));
     const parts = targets.map(() => []);
     const cpu = targets.map(() => ({ up: 0, proxy: 0, pg: 0, client: 0, machine: 0 }));
@@ -582,6 +603,16 @@ async function main() {
       );
     }
   }
+
+  // ---- the SSE case: SDK v1 sessions to server-everything, direct and through the same gateway
+  const sseTargets = [
+    { key: "direct", label: "direct (server-everything)", url: everythingUrl, headers: {}, proxyPid: undefined },
+    { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, SSE_SERVER), headers: auth, proxyPid: gw.child.pid },
+  ];
+  const sseSent = { n: 0 };
+  const sseRows = CASES.has("sse")
+    ? await measureSse({ targets: sseTargets, concurrency: SSE_CONCURRENCY, warmup: WARMUP, duration: DURATION, rounds: ROUNDS, upstreamPid: every.pid, postmasterPid, summarize, log, sent: sseSent })
+    : [];
   const loadAfter = os.loadavg();
 
   // ---- usage events == calls made: SIGTERM flushes the recorder before the process exits
@@ -595,35 +626,56 @@ async function main() {
   };
   const usage = await countRows(servers[ECHO_SERVER].id);
   log(`gateway stopped (exit ${code}); usage events ${usage.total} vs requests sent ${gatewaySent}: ${usage.total === gatewaySent ? "equal" : "DIFFERENT"}`);
+  const sseUsage = CASES.has("sse") ? await countRows(servers[SSE_SERVER].id) : undefined;
+  if (sseUsage) log(`SSE case: usage events ${sseUsage.total} vs requests sent ${sseSent.n}: ${sseUsage.total === sseSent.n ? "equal" : "DIFFERENT"}`);
 
-  // ---- CPU profile of a gateway during the 50-client run (when asked, or when the throughput target is missed)
+  // ---- CPU profiles of a gateway under the heaviest load of each case (when asked, or when a throughput target is missed)
   const byKey = (c, k) => rows.find((r) => r.c === c && r.key === k);
+  const sseByKey = (c, k) => sseRows.find((r) => r.c === c && r.key === k);
   const cMax = Math.max(...CONCURRENCY);
-  const throughputMissed = byKey(cMax, "gateway").rps < 0.8 * byKey(cMax, "direct").rps;
-  let profile;
-  if (args["no-profile"] !== "true" && (args.profile === "true" || throughputMissed)) {
-    const dir = path.join(tmp, "cpuprof");
+  const sseMax = Math.max(...SSE_CONCURRENCY);
+  /** A gateway started with --cpu-prof; `load(base)` warms up, then returns { run, t1 } of the measured part. */
+  const profiled = async (what, load) => {
+    const dir = path.join(tmp, `cpuprof-${what}`);
     mkdirSync(dir, { recursive: true });
-    const pgw = await startGateway("toolshed gateway (--cpu-prof)", ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
-    const target = { ...targets[2], url: gatewayMcp(pgw.base, ECHO_SERVER) };
-    const check = await once(target.url, auth);
-    if (!check.ok) throw new Error(`profiled gateway: HTTP ${check.status} ${check.text.slice(0, 200)}`);
-    const pool = poolFor(target, cMax);
-    await closedLoop(pool, target, cMax, WARMUP);
-    const t1 = performance.now();
-    const r = summarize([await closedLoop(pool, target, cMax, DURATION)]);
-    await pool.close();
+    const pgw = await startGateway(`toolshed gateway (--cpu-prof, ${what})`, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+    const { run: r, t1 } = await load(pgw.base);
     await stopChild(pgw.child);
     const windowSec = (performance.now() - t1) / 1000; // the measured run plus the stop (idle)
     const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
     const main = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0]; // thread 0 (main)
-    if (!main) log(`no CPU profile written in ${dir}`);
-    else {
-      const keep = path.join(os.tmpdir(), `toolshed-gateway-${started.toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
-      writeFileSync(keep, readFileSync(path.join(dir, main)));
-      profile = { file: keep, run: r, ...summarizeProfile(path.join(dir, main), windowSec) };
-      log(`CPU profile kept at ${keep} (run under the profiler: ${f0(r.rps)} req/s, p50 ${f3(r.p50)} ms)`);
-    }
+    if (!main) return void log(`no CPU profile written in ${dir}`);
+    const keep = path.join(os.tmpdir(), `toolshed-gateway-${what}-${started.toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+    writeFileSync(keep, readFileSync(path.join(dir, main)));
+    log(`CPU profile kept at ${keep} (run under the profiler: ${f0(r.rps)} req/s, p50 ${f3(r.p50)} ms)`);
+    return { what, file: keep, run: r, ...summarizeProfile(path.join(dir, main), windowSec) };
+  };
+  const wantProfile = (missed) => args["no-profile"] !== "true" && (args.profile === "true" || missed);
+  const profiles = [];
+  if (CASES.has("json") && wantProfile(byKey(cMax, "gateway").rps < 0.8 * byKey(cMax, "direct").rps)) {
+    const p = await profiled("json", async (base) => {
+      const target = { ...targets[2], url: gatewayMcp(base, ECHO_SERVER) };
+      const check = await once(target.url, auth);
+      if (!check.ok) throw new Error(`profiled gateway: HTTP ${check.status} ${check.text.slice(0, 200)}`);
+      const pool = poolFor(target, cMax);
+      await closedLoop(pool, target, cMax, WARMUP);
+      const t1 = performance.now();
+      const run = summarize([await closedLoop(pool, target, cMax, DURATION)]);
+      await pool.close();
+      return { run, t1 };
+    });
+    if (p) profiles.push({ ...p, clients: cMax, label: `JSON case, ${cMax} clients` });
+  }
+  if (CASES.has("sse") && wantProfile(sseByKey(sseMax, "gateway").rps < 0.85 * sseByKey(sseMax, "direct").rps)) {
+    const p = await profiled("sse", async (base) => {
+      const sessions = await openSessions(gatewayMcp(base, SSE_SERVER), sseMax, auth);
+      await sseLoop(sessions, WARMUP);
+      const t1 = performance.now();
+      const run = summarize([await sseLoop(sessions, DURATION)]);
+      await closeSessions(sessions);
+      return { run, t1 };
+    });
+    if (p) profiles.push({ ...p, clients: sseMax, label: `SSE case, ${sseMax} clients` });
   }
 
   // ---- memory soak
@@ -645,21 +697,24 @@ async function main() {
   lines.push(
     `Run ${started.toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? "?"} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · nginx ${/nginx\/(\S+)/.exec(spawnVersion())?.[1] ?? "?"} · ${QUICK ? "--quick" : "full run"}`,
   );
-  lines.push(
-    `Request: POST tools/call \`echo\` (2026-07-28, stateless; ${Buffer.byteLength(BODY)} bytes), ${WARMUP} s warm-up, then ${DURATION} s measured per target and concurrency in ${ROUNDS} rounds of ${f1(DURATION / ROUNDS)} s (targets alternating, order rotated each round), closed loop over an undici Pool (one connection per client, keep-alive); latency per request with process.hrtime. Load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
+  if (CASES.has("json")) lines.push(
+    `JSON case: POST tools/call \`echo\` (2026-07-28, stateless; ${Buffer.byteLength(BODY)} bytes), ${WARMUP} s warm-up, then ${DURATION} s measured per target and concurrency in ${ROUNDS} rounds of ${f1(DURATION / ROUNDS)} s (targets alternating, order rotated each round), closed loop over an undici Pool (one connection per client, keep-alive); latency per request with process.hrtime. Load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
   );
-  lines.push("");
-  lines.push("| clients | target | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU ms/req upstream · proxy · Postgres · client | other load |");
-  lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const r of rows) {
-    const per = (s) => f3((s * 1000) / (r.ok || 1));
-    lines.push(`| ${r.c} | ${r.label} | ${f0(r.sent)} | ${r.errors} | ${f0(r.rps)} | ${f3(r.p50)} | ${f3(r.p90)} | ${f3(r.p99)} | ${f1(r.max)} | ${per(r.cpu.up)} · ${r.key === "direct" ? "–" : per(r.cpu.proxy)} · ${per(r.cpu.pg)} · ${per(r.cpu.client)} | ${(r.other * 100).toFixed(0)} % |`);
-  }
-  lines.push("");
-  lines.push("| clients | added over direct | p50 ms | p99 ms | throughput |");
-  lines.push("|---:|---|---:|---:|---:|");
+  const resultTable = (rs) => {
+    lines.push("");
+    lines.push("| clients | target | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU ms/req upstream · proxy · Postgres · client | other load |");
+    lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const r of rs) {
+      const per = (s) => f3((s * 1000) / (r.ok || 1));
+      lines.push(`| ${r.c} | ${r.label} | ${f0(r.sent)} | ${r.errors} | ${f0(r.rps)} | ${f3(r.p50)} | ${f3(r.p90)} | ${f3(r.p99)} | ${f1(r.max)} | ${per(r.cpu.up)} · ${r.key === "direct" ? "–" : per(r.cpu.proxy)} · ${per(r.cpu.pg)} · ${per(r.cpu.client)} | ${(r.other * 100).toFixed(0)} % |`);
+    }
+    lines.push("");
+    lines.push("| clients | added over direct | p50 ms | p99 ms | throughput |");
+    lines.push("|---:|---|---:|---:|---:|");
+  };
   const checks = [];
-  for (const c of CONCURRENCY) {
+  if (CASES.has("json")) resultTable(rows);
+  for (const c of CASES.has("json") ? CONCURRENCY : []) {
     const d = byKey(c, "direct");
     for (const k of targets.slice(1).map((t) => t.key)) {
       const x = byKey(c, k);
@@ -671,6 +726,25 @@ async function main() {
     checks.push([`gateway ≥ 80 % of direct throughput (${c} client${c > 1 ? "s" : ""})`, g.rps >= 0.8 * d.rps, `${((g.rps / d.rps) * 100).toFixed(0)} % (${f0(d.rps)} → ${f0(g.rps)} req/s)`]);
   }
   checks.push(["usage events recorded == gateway requests made", usage.total === gatewaySent, `${f0(usage.total)} events, ${f0(gatewaySent)} requests (gateway exit code ${code})`]);
+  if (CASES.has("sse")) {
+    lines.push("");
+    lines.push(
+      `SSE case: MCP SDK v1 ${/"version": "([^"]+)"/.exec(readFileSync(path.join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8"))?.[1] ?? "?"} clients (2025-11-25, Streamable HTTP, one session each with its GET stream) calling \`echo\` on server-everything (\`streamableHttp\`; every answer an event stream), ${WARMUP} s warm-up, then ${DURATION} s per target and concurrency in ${ROUNDS} rounds, direct and gateway alternating; latency per call until the client has the result. "upstream" = server-everything's process, "proxy" = the gateway's.`,
+    );
+    resultTable(sseRows);
+    for (const c of SSE_CONCURRENCY) {
+      const d = sseByKey(c, "direct");
+      const g = sseByKey(c, "gateway");
+      lines.push(`| ${c} | ${g.label} | ${sign(g.p50 - d.p50)} | ${sign(g.p99 - d.p99)} | ${((g.rps / d.rps) * 100).toFixed(0)} % of direct |`);
+      const clients = `${c} client${c > 1 ? "s" : ""}`;
+      if (c === Math.min(...SSE_CONCURRENCY)) checks.push([`SSE: gateway adds ≤ 0.5 ms p50 (${clients})`, g.p50 - d.p50 <= 0.5, `${sign(g.p50 - d.p50)} ms (${f3(d.p50)} → ${f3(g.p50)})`]);
+      if (c === sseMax) checks.push([`SSE: gateway ≥ 85 % of direct throughput (${clients})`, g.rps >= 0.85 * d.rps, `${((g.rps / d.rps) * 100).toFixed(0)} % (${f0(d.rps)} → ${f0(g.rps)} calls/s)`]);
+      const gw = (g.cpu.proxy * 1000) / g.ok;
+      const up = (g.cpu.up * 1000) / g.ok;
+      checks.push([`SSE: gateway CPU per call ≤ 0.5 × the upstream's (${clients})`, gw <= 0.5 * up, `${f3(gw)} vs ${f3(up)} ms (${f2(gw / up)}×)`]);
+    }
+    checks.push(["SSE: usage events recorded == gateway requests made", sseUsage.total === sseSent.n, `${f0(sseUsage.total)} events, ${f0(sseSent.n)} requests`]);
+  }
   if (soak) {
     const at = (sec) => soak.samples.reduce((best, s) => (Math.abs(s.t - sec) < Math.abs(best.t - sec) ? s : best), soak.samples[0]);
     const median = (xs) => {
@@ -697,12 +771,13 @@ async function main() {
   for (const [name, ok, v] of checks) lines.push(`| ${name} | ${ok ? "yes" : "**no**"} | ${v} |`);
   lines.push("");
   lines.push(`Usage events of ${ECHO_SERVER} by method, outcome, status: ${usage.byOutcome.map((r) => `${r.method} ${r.outcome} ${r.status}: ${f0(r.n)}`).join("; ")}.`);
+  if (sseUsage) lines.push(`Usage events of ${SSE_SERVER} (SSE case): ${sseUsage.byOutcome.map((r) => `${r.method} ${r.outcome} ${r.status}: ${f0(r.n)}`).join("; ")}.`);
 
-  if (profile) {
+  for (const profile of profiles) {
     const ms = (x) => `${f0(x)} ms (${((x / profile.busyMs) * 100).toFixed(1)} %)`;
     lines.push("");
     lines.push(
-      `CPU profile of the gateway (\`--cpu-prof\`, a second gateway process, ${cMax} clients, ${f1(profile.totalMs / 1000)} s window): ${f0(profile.run.rps)} req/s under the profiler, ${f0(profile.busyMs)} ms busy = ${f3(profile.busyMs / profile.run.ok)} ms per request. Profile: ${profile.file}`,
+      `CPU profile of the gateway, ${profile.label} (\`--cpu-prof\`, a second gateway process, ${f1(profile.totalMs / 1000)} s window): ${f0(profile.run.rps)} req/s under the profiler, ${f0(profile.busyMs)} ms busy = ${f3(profile.busyMs / profile.run.ok)} ms per request. Profile: ${profile.file}`,
     );
     lines.push("", "Self time by where the code lives:", "");
     for (const [k, v] of profile.categories) lines.push(`- ${k}: ${ms(v)}`);

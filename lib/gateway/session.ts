@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { keyring } from "../crypto/secrets";
+import { env, type Env } from "../env";
 
 /**
  * Gateway session handles. The gateway keeps no session table: what a later request of a session
@@ -20,15 +21,28 @@ export interface SessionClaims {
   k?: string;
 }
 
-let cachedKey: { source: Buffer; key: Buffer } | undefined;
+let cachedKey: { config: Env; source: Buffer; key: Buffer } | undefined;
 
 function sessionKey(): Buffer {
+  const config = env(); // the same object until the configuration is read again: no key to decode per request
+  if (cachedKey?.config === config) return cachedKey.key;
   const source = keyring().current.bytes;
-  if (cachedKey?.source.equals(source)) return cachedKey.key;
+  if (cachedKey?.source.equals(source)) {
+    cachedKey.config = config;
+    return cachedKey.key;
+  }
   const key = Buffer.from(hkdfSync("sha256", source, Buffer.alloc(0), "toolshed gateway session v1", 32));
-  cachedKey = { source, key };
+  cachedKey = { config, source, key };
+  opened.clear(); // handles sealed with another key must not open from memory
   return key;
 }
+
+/**
+ * Handles this replica has opened, with their claims: every request of a session presents the same handle, and
+ * decrypting it each time cost more than the rest of the session check. Bounded; the oldest are forgotten first.
+ */
+const opened = new Map<string, SessionClaims>();
+const OPENED_MAX = 10_000;
 
 const AAD = Buffer.from("gateway-session");
 
@@ -42,13 +56,18 @@ export function sealSession(claims: SessionClaims): string {
 
 /** The claims of a handle made for this server and user, or undefined (unknown, altered, or someone else's). */
 export function openSession(handle: string, serverId: string, userId: string): SessionClaims | undefined {
+  const key = sessionKey();
+  const known = opened.get(handle);
+  if (known) return known.s === serverId && known.u === userId ? known : undefined;
   const raw = Buffer.from(handle, "base64url");
   if (raw.length < 29 || raw.length > 8192) return undefined;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", sessionKey(), raw.subarray(0, 12));
+    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
     decipher.setAAD(AAD);
     decipher.setAuthTag(raw.subarray(12, 28));
     const claims = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8")) as SessionClaims;
+    if (opened.size >= OPENED_MAX) opened.delete(opened.keys().next().value!);
+    opened.set(handle, claims);
     return claims.s === serverId && claims.u === userId ? claims : undefined;
   } catch {
     return undefined;

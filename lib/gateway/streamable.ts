@@ -148,15 +148,21 @@ export const isListResult = (result: Record<string, unknown> | undefined) => res
 
 const sameId = (a: RpcMessage, b: RpcMessage) => a.id === b.id || JSON.stringify(a.id) === JSON.stringify(b.id);
 
-/** Headers for the client from an upstream answer, the upstream session id sealed into a gateway handle. */
-function clientHeaders(up: UpstreamResponse, ctx: ServerContext, x: Exchange): Record<string, string> {
+/**
+ * Headers for the client from an upstream answer, the upstream session id sealed into a gateway handle. An upstream that
+ * repeats the session id the request carried gets the client's own handle back: sealing anew on every answer of a
+ * session was a large share of the gateway's CPU per call.
+ */
+function clientHeaders(up: UpstreamResponse, ctx: ServerContext, x: Exchange, sent?: string): Record<string, string> {
   const h: Record<string, string> = {};
   for (const k of RETURNED) {
     const v = up.headers[k];
     if (typeof v === "string") h[k] = v;
   }
   const session = up.headers["mcp-session-id"];
-  if (typeof session === "string" && x.caller) h["mcp-session-id"] = sealSession({ s: ctx.id, u: x.caller.userId, x: session });
+  const handle = x.req.headers["mcp-session-id"];
+  if (typeof session === "string" && session === sent && typeof handle === "string") h["mcp-session-id"] = handle;
+  else if (typeof session === "string" && x.caller) h["mcp-session-id"] = sealSession({ s: ctx.id, u: x.caller.userId, x: session });
   return h;
 }
 
@@ -222,19 +228,38 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     return upstreamFailure(x, ctx, msg, "redirect", `the upstream server answered with a redirect (HTTP ${status}); its owner must set the URL it redirects to as the upstream`);
   }
   const type = String(up.headers["content-type"] ?? "");
-  const headersOut = clientHeaders(up, ctx, x);
+  const headersOut = clientHeaders(up, ctx, x, opts.upstreamSession);
   const outcome = status >= 500 ? "UPSTREAM_ERROR" : "OK";
   if (status >= 500) recordUpstreamError(ctx.name, "http_5xx");
   const decision = opts.decision ?? "allowed";
 
   if (type.startsWith("text/event-stream")) {
-    x.res.writeHead(status, { ...headersOut, "cache-control": "no-cache", "x-accel-buffering": "no" });
-    x.res.flushHeaders();
+    headersOut["cache-control"] = "no-cache";
+    headersOut["x-accel-buffering"] = "no";
+    x.res.writeHead(status, headersOut);
+    // The headers leave with the first event when it came with them (one write, one wake-up of the client instead of
+    // two), else alone once this turn of the event loop is over.
+    const flush = setImmediate(() => x.res.flushHeaders());
     const parser = new SseParser();
     let answered = false;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      x.res.uncork();
+    };
     const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
     up.on("data", (chunk: Buffer) => {
-      for (const ev of parser.push(chunk)) {
+      const events = parser.push(chunk);
+      if (!events.length) return;
+      clearImmediate(flush); // the headers go with the first of them
+      // What arrives in this turn of the event loop leaves in one write: an answer and the end of its stream (which
+      // upstreams send together) reach the client together.
+      if (!corked) {
+        corked = true;
+        x.res.cork();
+        setImmediate(uncork);
+      }
+      for (const ev of events) {
         let out: Buffer | string = ev.raw;
         if (ev.data && (ev.event === undefined || ev.event === "message")) {
           let m: RpcMessage | undefined;
@@ -266,6 +291,7 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
       if (closed) return;
       closed = true;
       clearInterval(keepAlive);
+      clearImmediate(flush);
       if (awaitsAnswer && !answered && !finished) {
         done();
         return upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the stream before answering");
