@@ -4,7 +4,7 @@ import { requireSignedIn } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { emptyUsageReport, fillSeries, resolveUsageRange, usageQuery, type UsageOutcome, type UsageRange, type UsageReport } from "../contracts/usage-api";
 import { AppError, validate } from "../errors";
-import { serverExistsVisible, teamsOfUser } from "../registry/repository";
+import { teamsOfUser } from "../registry/repository";
 import { byDimension, byTool, DIM, seriesAndTotals, serverNamed, serversOwnedBy, serversWithCalls, PREAUTH_CALLER, UNAUTHENTICATED_CALLER, type UsageFilter } from "./usage-repository";
 
 /**
