@@ -91,7 +91,7 @@ describe("saving gateway settings", () => {
       const errors = isAppError(e) ? e.errors : [];
       expect(errors, upstreamUrl).toHaveLength(1);
       expect(errors?.[0].pointer).toBe("/upstreamUrl");
-      expect(errors?.[0].message, upstreamUrl).toMatch(/must not point at Toolshed itself: .*port \d+ is Toolshed itself/);
+      expect(errors?.[0].message, upstreamUrl).toMatch(/^must not point at Toolshed itself: .+ is this machine's own address on Toolshed's own port \d+ \(the gateway would call itself\)$/);
     }
     expect((await db().server.findUniqueOrThrow({ where: { name: NAME } })).upstreamUrl).toBeNull();
     // The same machine on another port is another server.
@@ -110,7 +110,7 @@ describe("calling a server whose upstream leads back to the gateway", () => {
       hits.length = 0;
       const res = await rpc(gatewayUrl(`http://127.0.0.1:${port}`, NAME), INIT, { authorization: `Bearer ${admin.token}` });
       const body = (await res.json()) as { error?: { message: string; data?: { reason?: string } } };
-      expect(body.error?.message).toMatch(/Refused to connect to .*port \d+ is Toolshed itself/);
+      expect(body.error?.message).toMatch(/Refused to connect to \S+ \(\S+\): this machine's own address on Toolshed's own port \d+ \(the gateway would call itself\)$/);
       expect(body.error?.data?.reason).toBe("upstream_unreachable");
       expect(hits).toHaveLength(1);
       expect(hits[0].via).toBeUndefined();

@@ -23,8 +23,8 @@ describe("isOwnAddress", () => {
 
 describe("ownEndpointReason", () => {
   it("is Toolshed only on a port Toolshed listens on", () => {
-    expect(ownEndpointReason("127.0.0.2", 3000, 3000)).toMatch(/^127\.0\.0\.2 port 3000 is Toolshed itself/);
-    expect(ownEndpointReason("::ffff:127.0.0.1", 3000, 3000)).toMatch(/is Toolshed itself/);
+    expect(ownEndpointReason("127.0.0.2", 3000, 3000)).toBe("this machine's own address on Toolshed's own port 3000 (the gateway would call itself)");
+    expect(ownEndpointReason("::ffff:127.0.0.1", 3000, 3000)).toMatch(/own port 3000/);
     expect(ownEndpointReason("127.0.0.2", 3001, 3000)).toBeUndefined();
     expect(ownEndpointReason("192.0.2.1", 3000, 3000)).toBeUndefined();
   });
@@ -33,7 +33,7 @@ describe("ownEndpointReason", () => {
     expect(ownEndpointReason("127.0.0.1", 47_111, 3000)).toBeUndefined();
     noteOwnPort(47_111);
     expect(ownPorts(3000)).toEqual(new Set([3000, 47_111]));
-    expect(ownEndpointReason("127.0.0.1", 47_111, 3000)).toMatch(/port 47111 is Toolshed itself/);
+    expect(ownEndpointReason("127.0.0.1", 47_111, 3000)).toMatch(/own port 47111/);
   });
 });
 
@@ -41,7 +41,7 @@ describe("ownUrlReason", () => {
   const resolvesTo = (addresses: string[]) => async () => addresses;
 
   it("resolves a name and refuses it when any address is this machine on Toolshed's port", async () => {
-    expect(await ownUrlReason(new URL("http://gateway.internal:8080/mcp"), 8080, resolvesTo(["192.0.2.7", "127.0.0.1"]))).toMatch(/^gateway\.internal resolves to 127\.0\.0\.1 port 8080 is Toolshed itself/);
+    expect(await ownUrlReason(new URL("http://gateway.internal:8080/mcp"), 8080, resolvesTo(["192.0.2.7", "127.0.0.1"]))).toBe("gateway.internal (127.0.0.1) is this machine's own address on Toolshed's own port 8080 (the gateway would call itself)");
     expect(await ownUrlReason(new URL("http://gateway.internal:8080/mcp"), 8080, resolvesTo(["192.0.2.7"]))).toBeUndefined();
     expect(await ownUrlReason(new URL("http://gateway.internal:8081/mcp"), 8080, resolvesTo(["127.0.0.1"]))).toBeUndefined();
   });
@@ -50,8 +50,8 @@ describe("ownUrlReason", () => {
     const never = async () => {
       throw new Error("must not resolve");
     };
-    expect(await ownUrlReason(new URL("https://[::ffff:127.0.0.1]/mcp"), 443, never)).toMatch(/port 443 is Toolshed itself/);
-    expect(await ownUrlReason(new URL("http://127.0.0.2/mcp"), 80, never)).toMatch(/port 80/);
+    expect(await ownUrlReason(new URL("https://[::ffff:127.0.0.1]/mcp"), 443, never)).toMatch(/^::ffff:7f00:1 is this machine's own address on Toolshed's own port 443/);
+    expect(await ownUrlReason(new URL("http://127.0.0.2/mcp"), 80, never)).toMatch(/^127\.0\.0\.2 is .* own port 80 /);
     expect(await ownUrlReason(new URL("http://127.0.0.2/mcp"), 443, never)).toBeUndefined();
   });
 });
