@@ -3,6 +3,9 @@ import type http from "node:http";
 import type { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
 import { env } from "../env";
+import { AppError } from "../errors";
+import { refusalReason } from "../net/address-policy";
+import { isIpLiteral } from "../net/cidr";
 import { guardedConnector } from "../net/safe-fetch";
 import { withVia } from "./loop";
 
@@ -20,13 +23,19 @@ const dispatcher = new Agent({
   keepAliveMaxTimeout: 60_000,
 });
 
-/** Per upstream URL, computed once: where requests go. */
-const targets = new Map<string, { origin: string; path: string }>();
+/** Why the gateway may not connect to this host, when it is an IP literal: refused at once, without a pool. */
+function literalRefusal(hostname: string): string | undefined {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return isIpLiteral(host) ? refusalReason(host, env().TOOLSHED_ALLOWED_NETWORKS) : undefined;
+}
+
+/** Per upstream URL, decided once: whether its address is refused outright, and where requests go. */
+const targets = new Map<string, { refusal?: string; origin: string; path: string }>();
 
 function targetOf(url: URL) {
   const known = targets.get(url.href);
   if (known) return known;
-  const t = { origin: url.origin, path: url.pathname + url.search };
+  const t = { refusal: literalRefusal(url.hostname), origin: url.origin, path: url.pathname + url.search };
   if (targets.size > 10_000) targets.clear();
   targets.set(url.href, t);
   return t;
@@ -62,6 +71,10 @@ export interface UpstreamCall {
  */
 export function upstreamRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer): UpstreamCall {
   const target = targetOf(url);
+  if (target.refusal) {
+    const e = new AppError("blocked_address", `Refused to connect to ${url.hostname}: ${target.refusal}`);
+    return { response: Promise.reject(e), abort: () => undefined };
+  }
   // undici takes an EventEmitter as the abort signal: far cheaper per request than an AbortController.
   const signal = new EventEmitter();
   const response = dispatcher

@@ -100,7 +100,7 @@ export function parseCidrList(s: string): Cidr[] {
 export function addressInCidrs(addr: Address, cidrs: readonly Cidr[]): boolean {
   const a = unmapped(addr);
   const family = familyOf(a);
-  return cidrs.some((c) => c.family === family && (a as ipaddr.IPv4).match(c.network as ipaddr.IPv4, c.prefix));
+  return cidrs.some((c) => c.family === family && a.match(c.network, c.prefix));
 }
 
 /** Whether `ip` (IPv4, IPv6, bracketed or IPv4-mapped) lies in any of `cidrs`. False if `ip` is not an address. */

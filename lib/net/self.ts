@@ -44,7 +44,7 @@ export const defaultPort = (url: URL) => (url.port ? Number(url.port) : url.prot
 /** Why a connection to `address`:`port` would reach Toolshed itself, or undefined. */
 export function ownEndpointReason(address: string, port: number, configuredPort: number): string | undefined {
   if (!ownPorts(configuredPort).has(port) || !isOwnAddress(address)) return undefined;
-  return `${address} port ${port} is Toolshed itself (an address of this machine on a port Toolshed listens on), so the gateway would call itself`;
+  return `this machine's own address on Toolshed's own port ${port} (the gateway would call itself)`;
 }
 
 async function systemResolve(host: string): Promise<string[]> {
@@ -67,7 +67,7 @@ export async function ownUrlReason(url: URL, configuredPort: number, resolve: (h
   const addresses = isIpLiteral(host) ? [host] : await resolve(host);
   for (const address of addresses) {
     const reason = ownEndpointReason(address, port, configuredPort);
-    if (reason) return host === address ? reason : `${host} resolves to ${reason}`;
+    if (reason) return `${host}${host === address ? "" : ` (${address})`} is ${reason}`;
   }
   return undefined;
 }
