@@ -12,7 +12,7 @@ import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache"
 import { formatEvent, SseParser } from "./sse";
 import { forwardHeaders, RETURNED, upstreamRequest, type UpstreamResponse } from "./upstream";
 import type { Limiter } from "./limits";
-import { secretsFor } from "./mask";
+import { maskerFor, secretsFor } from "./mask";
 import { relayBody, upstreamFailure } from "./relay-body";
 
 export interface PipelineDeps {
@@ -234,10 +234,11 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     x.res.writeHead(status, { ...headersOut, "cache-control": "no-cache", "x-accel-buffering": "no" });
     x.res.flushHeaders();
     const parser = new SseParser();
+    const masker = maskerFor(ctx.credentials);
     let answered = false;
     const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
     up.on("data", (chunk: Buffer) => {
-      for (const ev of parser.push(chunk)) {
+      for (const ev of parser.push(masker ? masker.push(chunk) : chunk)) {
         let out: Buffer | string = ev.raw;
         if (ev.data && (ev.event === undefined || ev.event === "message")) {
           let m: RpcMessage | undefined;
