@@ -78,5 +78,11 @@ export class StreamMasker {
   }
 }
 
+/** A masker for a stream relayed for a server, or undefined when it has no credentials. */
+export function maskerFor(credentials: Readonly<Record<string, string>>): StreamMasker | undefined {
+  const secrets = secretsFor(credentials);
+  return secrets.length ? new StreamMasker(secrets) : undefined;
+}
+
 /** Masks a whole body at once. */
 export const maskBuffer = (body: Buffer, secrets: Buffer[]) => (secrets.length ? replaceAll(body, secrets) : body);

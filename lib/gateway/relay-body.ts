@@ -50,26 +50,44 @@ export function relayBody(x: Exchange, up: UpstreamResponse, r: BodyRelay) {
   const masker = r.secrets.length ? new StreamMasker(r.secrets) : undefined;
   const length = up.headers["content-length"];
   let started = false;
-  // Headers go out with the first bytes, so that until then a timeout can still answer with a JSON-RPC error.
-  const start = () => {
-    if (started) return;
-    started = true;
-    const headers = !masker && typeof length === "string" ? { ...r.headers, "content-length": length } : r.headers;
-    x.res.writeHead(r.status, headers);
+  let pending: Buffer[] = [];
+  let scheduled = false;
+  // Chunks go out on the next turn of the event loop: a body that ends in the same turn (the usual small
+  // JSON answer) leaves in one write with its length, and until the first bytes leave a timeout can
+  // still answer with a JSON-RPC error.
+  const writeOut = () => {
+    if (!started) {
+      started = true;
+      x.res.writeHead(r.status, !masker && typeof length === "string" ? { ...r.headers, "content-length": length } : r.headers);
+    }
+    for (const c of pending) x.write(c);
+    pending = [];
+  };
+  const flush = () => {
+    scheduled = false;
+    if (pending.length && !r.settled()) writeOut();
   };
   up.on("data", (chunk: Buffer) => {
     if (r.settled()) return;
-    start();
     const out = masker ? masker.push(chunk) : chunk;
-    if (out.length) x.write(out);
+    if (!out.length) return;
+    pending.push(out);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   });
   up.once("end", () => {
     if (r.settled()) return;
     r.done();
-    start();
     const rest = masker?.end();
-    if (rest?.length) x.write(rest);
-    x.end();
+    if (rest?.length) pending.push(rest);
+    if (started) {
+      writeOut();
+      x.end();
+    } else {
+      x.send(r.status, r.headers, pending.length === 1 ? pending[0] : Buffer.concat(pending));
+    }
     r.complete();
   });
   up.once("error", () => {

@@ -13,7 +13,7 @@ import { cacheDecision, resultCacheKey, type ResultCache } from "./result-cache"
 import { formatEvent, SseParser } from "./sse";
 import { forwardHeaders, RETURNED, upstreamRequest, type UpstreamResponse } from "./upstream";
 import type { Limiter } from "./limits";
-import { secretsFor } from "./mask";
+import { maskerFor, secretsFor } from "./mask";
 import { relayBody, upstreamFailure } from "./relay-body";
 
 export interface PipelineDeps {
@@ -241,6 +241,7 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     // two), else alone once this turn of the event loop is over.
     const flush = setImmediate(() => x.res.flushHeaders());
     const parser = new SseParser();
+    const masker = maskerFor(ctx.credentials);
     let answered = false;
     let corked = false;
     const uncork = () => {
@@ -249,7 +250,7 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
     };
     const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
     up.on("data", (chunk: Buffer) => {
-      const events = parser.push(chunk);
+      const events = parser.push(masker ? masker.push(chunk) : chunk);
       if (!events.length) return;
       clearImmediate(flush); // the headers go with the first of them
       // What arrives in this turn of the event loop leaves in one write: an answer and the end of its stream (which

@@ -43,6 +43,12 @@ function startEcho(): Promise<string> {
         res.writeHead(200, { "content-type": "application/json" });
         return void res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `upstream refused ${quoted}` } }));
       }
+      if (msg.method === "completion/complete") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        const event = `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `bad ${quoted}` } })}\n\n`;
+        res.write(event.slice(0, event.indexOf(API_KEY) + 3));
+        return void setTimeout(() => res.end(event.slice(event.indexOf(API_KEY) + 3)), 30);
+      }
       // A streamed error page with each secret split across two chunks.
       res.writeHead(500, { "content-type": "text/plain" });
       const text = `invalid credentials: ${quoted}\n`;
@@ -116,7 +122,7 @@ describe("a subscriptions/listen stream answered as chunked JSON", () => {
 });
 
 describe("upstream bodies on error paths", () => {
-  it("never carry a backend credential value: streamed or read whole, split across chunks or not, with or without its auth scheme", async () => {
+  it("never carry a backend credential value: streamed, read whole or as events, split across chunks or not, with or without its auth scheme", async () => {
     const streamed = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 1, method: "ping" }, auth);
     expect(streamed.status).toBe(500);
     const text = await streamed.text();
@@ -124,6 +130,9 @@ describe("upstream bodies on error paths", () => {
     const whole = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 2, method: "tools/list" }, auth);
     const answer = (await whole.json()) as { error: { message: string } };
     expect(answer.error.message).toBe("upstream refused key *** and ***");
+    const events = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 3, method: "completion/complete", params: {} }, auth);
+    expect(events.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await events.text()).toContain('"message":"bad key *** and ***"');
   });
 
   it("an upstream redirect is a JSON-RPC error that names neither the redirect target nor follows it", async () => {

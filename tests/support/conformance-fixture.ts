@@ -183,6 +183,10 @@ export function conformanceServer(changed: Changed): McpServer {
   s.registerTool("test_trigger_tool_change", { description: "Announces a tool list change" }, () => (changed("tools"), text("tools changed")));
   s.registerTool("test_trigger_prompt_change", { description: "Announces a prompt list change" }, () => (changed("prompts"), text("prompts changed")));
   s.registerTool("json_schema_2020_12_tool", { description: "Tool with JSON Schema 2020-12 features", inputSchema: fromJsonSchema(SCHEMA_2020_12 as never) }, (args) => text(`called with ${JSON.stringify(args)}`));
+  s.registerTool("test_custom_headers", {
+    description: "A parameter mirrored in an Mcp-Param-Region header (SEP-2243)",
+    inputSchema: fromJsonSchema({ type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" } }, required: ["region"] } as never),
+  }, (args) => text(`region ${String((args as { region?: string }).region)}`));
   legacyTools(s);
   multiRoundTools(s);
 
