@@ -13,10 +13,11 @@ export const FUZZ_SEED = 20_261_207;
 const TRICKY = [
   "%zz", "%", "%4", "%2500", "%00", "%ED%A0%80", "%C0%AF", "%FF", "%2F", "%2f", "..", ".", "%2e%2e", "%0A", "%0D%0A",
   "%E2%80%AE", "%F0%9F%98%80", "%25", "%u0000", "io.test", "fuzz", "io.test%2Ffuzz", "io.test/fuzz", "latest", "1.0.0", "é", "ÿ", "~", "a;b", "",
+  "io.test%2Ffuzz%2500", "1.0.0%2500", "fuzz%2500", "%25ED%25A0%2580", "%25zz",
 ];
 
 /** One path segment as it appears on the wire (already percent-encoded, or not). */
-export const rawSegment = fc.oneof(fc.constantFrom(...TRICKY), fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=:@%-]{0,16}$/));
+export const rawSegment = fc.oneof({ arbitrary: fc.constantFrom(...TRICKY), weight: 3 }, { arbitrary: fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=:@%-]{0,16}$/), weight: 1 });
 
 const QUERY_KEYS = ["limit", "cursor", "search", "version", "updated_since", "include_deleted", "q", "server", "from", "to", "range", "page", "session", "token", "status", "tool", "type", "bucket"];
 export const rawQuery = fc
