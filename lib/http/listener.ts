@@ -4,12 +4,17 @@ import { logger } from "../logger";
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
-/** What a client gets when a request failed unexpectedly: problem+json, as every Toolshed API answers. */
-export function internalError(res: http.ServerResponse) {
-  const body = JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Internal error; the server log has the details" });
-  res.writeHead(500, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
+function problem(res: http.ServerResponse, status: 400 | 500, title: string, detail: string) {
+  const body = JSON.stringify({ type: "about:blank", title, status, detail, code: status === 400 ? "bad_request" : "internal" });
+  res.writeHead(status, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
   res.end(body);
 }
+
+/** What a client gets when a request failed unexpectedly: problem+json, as every Toolshed API answers. */
+export const internalError = (res: http.ServerResponse) => problem(res, 500, "Internal Server Error", "Internal error; the server log has the details");
+
+/** A 400 problem+json written straight to the response, for requests refused before any router sees them. */
+export const badRequest = (res: http.ServerResponse, detail: string) => problem(res, 400, "Bad Request", detail);
 
 /**
  * A request listener that nothing can throw out of, synchronously or as a rejected promise: one bad
