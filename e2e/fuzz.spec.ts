@@ -33,8 +33,8 @@ test("no fuzzed request gets a 5xx from the web process or takes it down", async
   await context.close();
   const token = toolshed(["token", "create", "--email", E2E_ADMIN.email, "--scopes", "registry:admin,gateway:invoke"]).split("\n").at(-1)!;
 
-  // The requests of the report. Malformed encodings are a 400 that says why; a double-encoded NUL (%2500) is decoded
-  // once, to the name "…%00" that does not exist (404), by the fast path and by Next's router alike, or refused (400).
+  // The requests of the report. Malformed encodings are a 400 that says why; a double-encoded NUL (%2500) never
+  // reaches Postgres as a NUL: the name it decodes to does not exist (404), or it is refused (400).
   for (const [path, headers, expected] of [
     ["/gateway/%zz/mcp", {}, [400]],
     ["/v0.1/servers/%zz/versions", {}, [400]],
