@@ -120,10 +120,11 @@ export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: Pip
     serverContext(ctx.name).then((c) => void (c && (current = c)), () => undefined);
     for (const ev of parser.push(chunk)) {
       if (ev.event === "endpoint") {
-        const target = new URL(ev.data.trim(), ctx.upstream.url);
+        // Parsed without throwing: a throw in this stream handler would escape every guard and end the process.
+        const target = URL.canParse(ev.data.trim(), ctx.upstream.url) ? new URL(ev.data.trim(), ctx.upstream.url) : undefined;
         // The message URL must stay on the upstream's origin; anything else would make the gateway post elsewhere.
-        if (target.origin !== ctx.upstream.url.origin) {
-          x.write(formatEvent(JSON.stringify({ jsonrpc: "2.0", method: "notifications/message", params: { level: "error", data: "The upstream announced a message endpoint on another origin; the gateway refuses it" } }), { event: "message" }));
+        if (target?.origin !== ctx.upstream.url.origin) {
+          x.write(formatEvent(JSON.stringify({ jsonrpc: "2.0", method: "notifications/message", params: { level: "error", data: "The upstream announced a message endpoint that is malformed or on another origin; the gateway refuses it" } }), { event: "message" }));
           call.abort();
           continue;
         }

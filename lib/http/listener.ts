@@ -5,19 +5,22 @@ import { logger } from "../logger";
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
-/** What a client gets when a request failed unexpectedly: problem+json, as every Toolshed API answers. */
-export function internalError(res: http.ServerResponse) {
-  const body = JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Internal error; the server log has the details" });
-  res.writeHead(500, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
+const CODES = { 400: "bad_request", 500: "internal", 503: "unavailable" } as const;
+
+function problem(res: http.ServerResponse, status: keyof typeof CODES, title: string, detail: string, headers: Record<string, string> = {}) {
+  const body = JSON.stringify({ type: "about:blank", title, status, detail, code: CODES[status] });
+  res.writeHead(status, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store", ...headers });
   res.end(body);
 }
 
 /** The database is unreachable: 503 with Retry-After, so clients and load balancers retry instead of giving up. */
-function databaseDown(res: http.ServerResponse) {
-  const body = JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: DATABASE_DOWN_MESSAGE });
-  res.writeHead(503, { "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store", "retry-after": String(DATABASE_RETRY_AFTER_SEC) });
-  res.end(body);
-}
+const databaseDown = (res: http.ServerResponse) => problem(res, 503, "Service Unavailable", DATABASE_DOWN_MESSAGE, { "retry-after": String(DATABASE_RETRY_AFTER_SEC) });
+
+/** What a client gets when a request failed unexpectedly: problem+json, as every Toolshed API answers. */
+export const internalError = (res: http.ServerResponse) => problem(res, 500, "Internal Server Error", "Internal error; the server log has the details");
+
+/** A 400 problem+json written straight to the response, for requests refused before any router sees them. */
+export const badRequest = (res: http.ServerResponse, detail: string) => problem(res, 400, "Bad Request", detail);
 
 /**
  * A request listener that nothing can throw out of, synchronously or as a rejected promise: one bad

@@ -50,9 +50,10 @@ export async function authenticate(req: Request): Promise<Principal> {
 }
 
 /**
- * Path segments arrive percent-encoded (`io.github.acme%2Fweather`, `1.0.0%2Bbuild`); decode exactly once.
- * Malformed encodings and what decodes to a NUL byte or a lone surrogate are the caller's error (400),
- * never a query.
+ * Path segments arrive percent-encoded from the fast path (`io.github.acme%2Fweather`, `1.0.0%2Bbuild`) and
+ * decoded once from Next's router; they are decoded here once more. For valid names, versions and slugs
+ * (none holds a `%`) that changes nothing; for anything else, a malformed encoding and whatever decodes to a
+ * NUL byte or a lone surrogate is the caller's error (400), never a query.
  */
 export function pathParam(value: string): string {
   const decoded = decodeComponent(value);

@@ -3,8 +3,9 @@ import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
-import { guardListener } from "../http/listener";
+import { requestTargetProblem } from "../contracts/uri";
 import { stopOnSignals } from "../http/graceful";
+import { badRequest, guardListener } from "../http/listener";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { processGateway } from "../gateway/server";
@@ -82,6 +83,8 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
     guardListener((req, res) => {
       // The gateway streams and must add next to nothing: it answers before Next sees the request.
       if (gateway.handle(req, res)) return;
+      const problem = requestTargetProblem(req.url ?? "/");
+      if (problem) return badRequest(res, problem);
       const hit = fastRoute(req);
       return hit ? serveFast(req, res, hit, cache) : handle(req, res);
     }),

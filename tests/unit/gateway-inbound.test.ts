@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { classifyInbound, targetOf } from "@/lib/gateway/inbound";
+import type { Caller } from "@/lib/gateway/caller";
+import type { ServerContext } from "@/lib/gateway/context";
+import { pinKey, targetVerdict } from "@/lib/gateway/decide";
+import { classifyInbound, targetOf, type Target } from "@/lib/gateway/inbound";
 import { RPC } from "@/lib/gateway/jsonrpc";
+import { compilePolicy } from "@/lib/gateway/policy";
 
 const call = (name: unknown, extra: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: {} }, ...extra });
 
@@ -93,5 +97,41 @@ describe("what a client may send the gateway", () => {
     if (!r.ok) return;
     expect(r.target).toEqual(target);
     expect(targetOf(r.msg)).toEqual(target);
+  });
+});
+
+describe("the verdict on what a message names", () => {
+  const ctx: ServerContext = {
+    id: "s1",
+    name: "io.test/x",
+    upstream: { url: new URL("http://127.0.0.1/mcp"), transport: "streamable-http" },
+    pinMode: "BLOCK",
+    rules: { name: "io.test/x", ownerTeamId: null, rules: [{ subject: { type: "ALL" }, allowTools: [], denyTools: ["secret", "file:///secret.txt", "classified"] }] },
+    approved: new Map([
+      [pinKey("TOOL", "echo"), "f-echo"],
+      [pinKey("TOOL", "secret"), "f-secret"],
+      [pinKey("PROMPT", "greet"), "f-greet"],
+      [pinKey("RESOURCE", "file:///a.txt"), "f-a"],
+    ]),
+    current: new Map(),
+    policy: compilePolicy(null),
+    credentials: {},
+  };
+  const alice: Caller = { userId: "u1", email: "a@x", role: "MEMBER", teamIds: [], tokenId: "t1" };
+  const seen = new Map([["TOOL echo", "f-echo"], ["TOOL changed", "f-new"], ["RESOURCE file:///a.txt", "f-a"]]);
+  const current = (kind: string, id: string) => seen.get(`${kind} ${id}`);
+
+  it.each<[string, Target, string]>([
+    ["an approved tool", { kind: "TOOL", id: "echo" }, "allowed"],
+    ["a denied tool", { kind: "TOOL", id: "secret" }, "tool_denied"],
+    ["a never-approved tool", { kind: "TOOL", id: "ghost" }, "tool_withheld"],
+    ["an approved prompt", { kind: "PROMPT", id: "greet" }, "allowed"],
+    ["a never-approved prompt", { kind: "PROMPT", id: "ghost" }, "tool_withheld"],
+    ["a prompt a rule denies", { kind: "PROMPT", id: "classified" }, "tool_denied"],
+    ["an approved resource", { kind: "RESOURCE", id: "file:///a.txt" }, "allowed"],
+    ["a resource a rule denies", { kind: "RESOURCE", id: "file:///secret.txt" }, "tool_denied"],
+    ["a URI no list showed (from a template): rules only", { kind: "RESOURCE", id: "file:///made/from/template" }, "allowed"],
+  ])("%s → %s", (_, target, decision) => {
+    expect(targetVerdict(ctx, alice, target, current).decision).toBe(decision);
   });
 });

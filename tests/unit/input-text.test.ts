@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { findUnstorableText, unstorable } from "@/lib/contracts/json-pointer";
-import { decodeComponent } from "@/lib/contracts/uri";
+import { decodeComponent, requestTargetProblem } from "@/lib/contracts/uri";
 import { AppError } from "@/lib/errors";
 import { guardListener } from "@/lib/http/listener";
 import { readJson } from "@/lib/http/problem";
@@ -40,6 +40,23 @@ describe("decoding that cannot throw", () => {
     expect(refusal("a%00b")).toMatch(/NUL byte/);
     expect(refusal("a\u0000b")).toMatch(/NUL byte/); // already decoded once by a router
     expect(refusal("a\ud800b")).toMatch(/lone surrogate/);
+  });
+});
+
+describe("request targets no router may see", () => {
+  it.each<[string, RegExp | undefined]>([
+    ["/v0.1/servers/io.github.acme%2Fweather/versions/latest", undefined],
+    ["/servers/io.github.acme/weather?q=%25zz&page=2", undefined],
+    ["/v0.1/servers/x%2500/versions", undefined], // a literal "%00" name after one decoding: the route's to answer (404)
+    ["/v0.1/servers/%zz/versions", /Malformed percent-encoding/],
+    ["/api/teams/%E0%A4%A/members", /Malformed percent-encoding/],
+    ["/v0.1/servers/%ED%A0%80/versions", /Malformed percent-encoding/],
+    ["/v0.1/servers/a%00b/versions", /NUL/],
+    ["/v0.1/servers?search=a%00b", /NUL/],
+  ])("%s", (target, problem) => {
+    const found = requestTargetProblem(target);
+    if (problem) expect(found).toMatch(problem);
+    else expect(found).toBeUndefined();
   });
 });
 
