@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideGatewayReach, type GatewayServer } from "@/lib/access/gateway-reach";
 import { decidePublish } from "@/lib/access/publishing";
+import { visibilityFilter } from "@/lib/search/meilisearch-query";
 import { canSeeServer, canSeeVersion, scopeOfViewer, visibilityScope, type VersionReviewState, type VisibilityScope, type VisibleThing } from "@/lib/access/visibility";
 import type { Principal } from "@/lib/auth/principal";
 import { decideSelfReview } from "@/lib/review/rules";
@@ -123,5 +124,14 @@ describe("decideSelfReview", () => {
     ["reject", "u1", "u1", true],
   ] as const)("%s by %s of a version published by %s → allowed %s", (decision, reviewer, publisher, ok) => {
     expect(decideSelfReview(decision, reviewer, publisher).ok).toBe(ok);
+  });
+});
+
+describe("the Meilisearch filter carries the review rule", () => {
+  it("callers who may not see unapproved versions get only served documents, their own team's excepted", () => {
+    expect(visibilityFilter(WHO.admin)).toBeUndefined();
+    expect(visibilityFilter(WHO.anonymous)).toBe('(visibility = "ORG") AND (served = true)');
+    expect(visibilityFilter(WHO.acmeMember)).toContain(`AND (served = true OR ownerTeamId IN ["${ACME}"])`);
+    expect(visibilityFilter(WHO.reviewer)).not.toContain("served");
   });
 });
