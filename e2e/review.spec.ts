@@ -3,8 +3,9 @@ import { E2E_ADMIN } from "../playwright.config";
 import { createMembers, SERVER_SCHEMA, signIn, toolshed } from "./support";
 
 /**
- * The review queue page: a team maintainer's publish waits there, is not served to IDEs, and an org
- * admin approves it from the page (after a rejection without a comment is refused next to the field).
+ * The review queue page: a team maintainer's publish waits there, is not served to IDEs nor shown in the
+ * catalog, and an org admin approves it from the page (after a rejection without a comment is refused
+ * next to the field).
  */
 
 const NAME = "io.e2e-review/widget";
@@ -29,6 +30,10 @@ test("a maintainer's publish waits in the review queue until an admin approves i
   expect(published.status(), await published.text()).toBe(200);
   const ideView = async () => (await (await request.get("/v0.1/servers?search=e2e-review&version=latest")).json()).servers.length;
   expect(await ideView()).toBe(0);
+  // Nor is it in the catalog, its search or its page for anyone outside the team and the reviewers.
+  const catalogView = async () => (await (await request.get("/api/search?q=widget")).json()).servers.filter((s: { name: string }) => s.name === NAME).length;
+  expect(await catalogView()).toBe(0);
+  expect((await request.get(`/servers/${NAME}`)).status()).toBe(404);
 
   await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reviews" }).click();
@@ -42,6 +47,8 @@ test("a maintainer's publish waits in the review queue until an admin approves i
   await item.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByTestId("review-item").filter({ hasText: NAME })).toHaveCount(0);
   expect(await ideView()).toBe(1);
+  expect(await catalogView()).toBe(1);
+  expect((await request.get(`/servers/${NAME}`)).status()).toBe(200);
   await page.getByRole("link", { name: "Approved" }).click();
   await expect(page.getByTestId("review-item").filter({ hasText: NAME })).toContainText("approved");
   await page.screenshot({ path: "test-results/screens/reviews-approved.png", fullPage: true });

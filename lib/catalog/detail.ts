@@ -180,6 +180,7 @@ export async function loadServerDetail(p: Principal, name: string, now = new Dat
     prompts: defs.filter((d) => d.kind === "PROMPT"),
     resources: defs.filter((d) => d.kind === "RESOURCE" || d.kind === "RESOURCE_TEMPLATE"),
     probes: (x.probes ?? []).map((pr) => ({ ...pr, startedAt: iso(pr.startedAt) })),
-    drift: (x.drift ?? []).map((d) => ({ ...d, detectedAt: iso(d.detectedAt), acknowledgedAt: d.acknowledgedAt ? iso(d.acknowledgedAt) : null })),
+    // Drift of a version the caller may not see would show its unapproved tools.
+    drift: (x.drift ?? []).filter((d) => versions.some((v) => v.version === d.version)).map((d) => ({ ...d, detectedAt: iso(d.detectedAt), acknowledgedAt: d.acknowledgedAt ? iso(d.acknowledgedAt) : null })),
   };
 }

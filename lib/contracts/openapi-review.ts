@@ -49,7 +49,7 @@ export function reviewPaths(): Record<string, Record<string, Json>> {
   return {
     "/api/servers/{serverName}/versions/{version}/review": {
       post: op("reviewVersion", "Approve or reject a version (org admins and the reviewers team)", {
-        description: "Approval pins the version's current tool set fingerprint and settles its open drift events. Approving an approved version or rejecting a rejected one is a 409.",
+        description: "Approval pins the version's current tool set fingerprint and settles its open drift events. Approving an approved version or rejecting a rejected one is a 409; approving a version one published oneself is a 403 (another reviewer must).",
         parameters: [param("ServerName"), param("Version")],
         requestBody: body(ref("ReviewRequest")),
         responses: { "200": ok("The new review state", ref("ReviewResult")), ...errors(400, 401, 403, 404, 409, 413, 415) },

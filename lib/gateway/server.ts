@@ -147,16 +147,21 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
     if (!isAppError(e)) throw e;
     const scope = e.code === "forbidden";
     const header = challenge(name, challengeFor, scope ? "insufficient_scope" : req.headers.authorization ? "invalid_token" : undefined);
-    return x.refuse(scope ? 403 : 401, undefined, RPC.INVALID_REQUEST, e.message, scope ? "FORBIDDEN" : "UNAUTHENTICATED", scope ? "insufficient_scope" : "unauthenticated", { "www-authenticate": header });
+    const [status, outcome, decision] = scope ? ([403, "FORBIDDEN", "insufficient_scope"] as const) : ([401, "UNAUTHENTICATED", "unauthenticated"] as const);
+    // Answered before the name is looked up (neither the answer nor its timing depends on the server);
+    // the usage record is then attributed to the server, if there is one, for its owners.
+    x.rpcError(status, undefined, RPC.INVALID_REQUEST, e.message, decision, { "www-authenticate": header });
+    x.ctx = (await serverContext(name).catch(() => null)) ?? undefined;
+    return x.record(outcome, status, decision);
   }
   const ctx = await serverContext(name);
   const reach = decideGatewayReach(scopeOfViewer(x.caller, { serveUnapproved: false }), ctx?.reach ?? null);
   const wrongTransport = ctx && (ctx.upstream.transport === "sse") !== (endpoint !== "mcp");
+  x.ctx = ctx ?? undefined; // for the usage record only: no answer below depends on it
   if (!ctx || (!reach.ok && reach.status === 404) || wrongTransport) {
     const hint = ctx && reach.ok ? ` (${name} is served at /gateway/${name}/${ctx.upstream.transport === "sse" ? "sse" : "mcp"})` : "";
     return x.refuse(404, undefined, RPC.INVALID_REQUEST, `No gateway endpoint /gateway/${name}/${endpoint}${hint}`, "ERROR", "not_found");
   }
-  x.ctx = ctx;
   if (!reach.ok) return x.refuse(403, undefined, RPC.DENIED, reach.reason, "FORBIDDEN", "not_approved");
   const { ipAllow, ipDeny } = ctx.policy;
   if ((ipDeny.length && ipInCidrs(x.ip, ipDeny)) || (ipAllow.length && !ipInCidrs(x.ip, ipAllow)))

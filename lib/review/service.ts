@@ -7,7 +7,6 @@ import { env } from "../env";
 import { AppError, validate } from "../errors";
 import { bumpRegistryGeneration } from "../registry/read-cache";
 import { kickSearchIndex } from "../search/freshness";
-import { decideSelfReview } from "./rules";
 import { applyReview, reviewQueue } from "./store";
 import { serverChanged } from "../gateway/invalidation";
 
@@ -31,10 +30,8 @@ const lower = (s: string) => s.toLowerCase();
 export async function reviewVersion(p: Principal, name: string, version: string, body: unknown) {
   const reviewer = await requireReviewer(p);
   const input = validate(reviewBody, body);
-  const v = await db().serverVersion.findFirst({ where: { version, server: { name } }, select: { id: true, serverId: true, publishedById: true } });
+  const v = await db().serverVersion.findFirst({ where: { version, server: { name } }, select: { id: true, serverId: true } });
   if (!v) throw new AppError("not_found", `Version ${version} of ${name} not found`);
-  const self = decideSelfReview(input.decision, reviewer.userId, v.publishedById);
-  if (!self.ok) throw new AppError("forbidden", self.reason);
   const r = await applyReview({ versionId: v.id, serverId: v.serverId }, reviewer.userId, input.decision, input.comment);
   bumpRegistryGeneration();
   kickSearchIndex();

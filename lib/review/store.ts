@@ -2,7 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { refreshReviewFlags } from "../registry/store";
-import { decideReview, type Decision, type ReviewState } from "./rules";
+import { decideReview, decideSelfReview, type Decision, type ReviewState } from "./rules";
 
 export interface VersionToReview {
   versionId: string;
@@ -23,11 +23,13 @@ export interface Reviewed {
  */
 export async function applyReview(v: VersionToReview, reviewerId: string, decision: Decision, comment: string | undefined): Promise<Reviewed> {
   return db().$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ reviewState: ReviewState; status: string; toolSetFingerprint: string | null; isLatest: boolean }[]>`
-      SELECT "reviewState"::text AS "reviewState", status::text AS status, "toolSetFingerprint", "isLatest" FROM "ServerVersion" WHERE id = ${v.versionId} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<{ reviewState: ReviewState; status: string; toolSetFingerprint: string | null; isLatest: boolean; publishedById: string | null }[]>`
+      SELECT "reviewState"::text AS "reviewState", status::text AS status, "toolSetFingerprint", "isLatest", "publishedById" FROM "ServerVersion" WHERE id = ${v.versionId} FOR UPDATE`;
     if (!row) throw new AppError("not_found", "Version not found");
     const outcome = decideReview(row.reviewState, decision, { deleted: row.status === "DELETED", comment });
     if (!outcome.ok) throw new AppError("conflict", outcome.reason);
+    const self = decideSelfReview(decision, reviewerId, row.publishedById);
+    if (!self.ok) throw new AppError("forbidden", self.reason);
     const now = new Date();
     const approve = decision === "approve";
     // Approval pins what the prober sees now; a version never probed is pinned by its first complete listing.

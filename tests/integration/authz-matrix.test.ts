@@ -114,7 +114,7 @@ const MATRIX: Record<string, Row> = {
   "GET /api/me/namespaces":                                     M("401  ok     ok     ok    ok    ok    ok    ok    ok   ok     ok", { note: "the caller's own teams and claims" }),
   "POST /api/me/publish-check":                                 M("401  ok     ok     ok    ok    ok    ok    403   ok   ok     403", {
     body: () => publishBody(),
-    note: "answers 200 with the decision in the body (permission.allowed). FINDING (low): permission.exists/reason tell a caller that a name exists though its server is private to another team; the same as the 403 of POST /v0.1/publish, since names are unique",
+    note: "answers 200 with the decision in the body (permission.allowed); for a server the caller may not see, permission.exists is false and the reason is the one a free name gets (see no-existence-oracles.test.ts)",
   }),
   "GET /api/tokens":                                            M("401  ok     ok     ok    ok    ok    ok    ok    ok   ok     ok", { note: "your own tokens only" }),
   "POST /api/tokens":                                           M("401  ok     ok     ok    ok    ok    ok    403   403  403    403", { note: "a token may not mint tokens" }),
@@ -145,6 +145,10 @@ const MATRIX: Record<string, Row> = {
   "PUT /api/servers/[name]/visibility":                         M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { visibility: "private" } }),
   "GET /api/servers/[name]/gateway":                            M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { note: "carries the private upstream URL: managers only" }),
   "PUT /api/servers/[name]/gateway":                            M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { enabled: false }, note: "a gateway:invoke token calls the gateway, it does not configure it" }),
+  "PUT /api/servers/[name]/gateway/serve-unapproved":           M("401  404    403    403   403   404   ok    403   403  ok     403", {
+    body: { serveUnapproved: false },
+    note: "org admins only (tokens: registry:admin); owners manage the server but cannot open it unapproved; a server you cannot see is a 404 first",
+  }),
   "GET /api/servers/[name]/gateway/credentials":                M("401  404    403    ok    ok    404   ok    403   ok   ok     403"),
   "PUT /api/servers/[name]/gateway/credentials":                M("401  404    403    ok    ok    404   ok    403   ok   ok     403", { body: { headers: {} } }),
   ...mirrored({

@@ -33,6 +33,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const METRICS_TOKEN = "replica-metrics-token-0123456789";
+
 async function startReplica(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, "gateway"], {
@@ -41,6 +43,7 @@ async function startReplica(): Promise<{ child: ChildProcess; url: string }> {
       DATABASE_URL: process.env.DATABASE_URL,
       TOOLSHED_ENCRYPTION_KEY: process.env.TOOLSHED_ENCRYPTION_KEY,
       TOOLSHED_ALLOWED_NETWORKS: "127.0.0.0/8",
+      TOOLSHED_METRICS_TOKEN: METRICS_TOKEN,
       TOOLSHED_DATA_DIR: dataDir,
       TOOLSHED_HOST: "127.0.0.1",
       PORT: String(port),
@@ -85,7 +88,7 @@ afterAll(async () => {
 
 /** Requests served per replica, from its Prometheus counters. */
 async function served(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   return text
     .split("\n")
     .filter((l) => l.startsWith("toolshed_gateway_requests_total{") && l.includes(`server="${NAME}"`))

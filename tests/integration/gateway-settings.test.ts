@@ -36,6 +36,7 @@ describe("GET /api/servers/{name}/gateway", () => {
       gatewayUrl: `${env().publicUrl}/gateway/${NAME}/mcp`,
       policy: { ipAllow: [], ipDeny: [], rateLimits: [], quotas: [], maxRequestBytes: null, timeoutMs: null, cache: [], capturePayloads: false },
       credentials: { headers: [], updatedAt: null },
+      serveUnapproved: false,
     });
   });
 

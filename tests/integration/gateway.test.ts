@@ -354,7 +354,8 @@ describe("records", () => {
     // The refusals of the tests above were recorded with the policy that decided them.
     const decisions = (await db().usageEvent.groupBy({ by: ["decision", "outcome"], _count: true })).map((g) => `${g.decision}:${g.outcome}`);
     for (const d of ["tool_denied:FORBIDDEN", "tool_withheld:BLOCKED", "rate_limited:RATE_LIMITED", "ip_denied:FORBIDDEN", "too_large:BLOCKED", "cache_hit:OK", "unauthenticated:UNAUTHENTICATED", "upstream_timeout:UPSTREAM_ERROR"]) expect(decisions).toContain(d);
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const metricsToken = (await caller("metrics@example.com", "admin", ["registry:admin"])).token; // /metrics needs an org admin's registry:admin token (or TOOLSHED_METRICS_TOKEN)
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
     expect(metrics).toMatch(/toolshed_gateway_denials_total\{server="io.test\/everything",reason="tool_denied"\} [1-9]/);
     expect(metrics).toMatch(/toolshed_gateway_request_duration_seconds_bucket\{[^}]*server="io.test\/cached"/);
     expect(metrics).toMatch(/toolshed_gateway_requests_total\{server="io.test\/cached",method="tools\/list",outcome="ok"\} [1-9]/);
