@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { enabledProviders } from "@/lib/auth/options";
+import { env } from "@/lib/env";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { SignInForm } from "./SignInForm";
 
@@ -15,13 +17,9 @@ const ERRORS: Record<string, string> = {
   AccessDenied: "Access denied.",
 };
 
-function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(params.callbackUrl, env().publicUrl);
   if ((await sessionPrincipal()).kind === "user") redirect(callbackUrl);
   const providers = enabledProviders();
   const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : undefined;

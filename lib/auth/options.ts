@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { env, type Env } from "../env";
 import { logger } from "../logger";
+import { sameOriginRedirect } from "./callback-url";
 import type { OrgRole } from "./principal";
 import { getUser, upsertOAuthUser, userIdByEmail, verifyCredentials } from "./users";
 
@@ -74,6 +75,8 @@ export function authOptions(): AuthOptions {
       debug: () => undefined,
     },
     callbacks: {
+      // After any sign-in or sign-out: only back to this site (next-auth's default accepts more shapes).
+      redirect: async (params) => sameOriginRedirect(params),
       async signIn({ account, profile }) {
         if (!account || account.provider === "credentials") return true;
         const email = (profile as { email?: string } | undefined)?.email;
