@@ -2,6 +2,7 @@
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { signInErrorMessage } from "@/lib/auth/signin-messages";
 
 const input =
   "w-full rounded border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600";
@@ -29,7 +30,7 @@ export function SignInForm(props: {
     setBusy(false);
     // Checked again here: this is the one place the browser itself resolves the address.
     if (r?.ok && !r.error) window.location.assign(safeCallbackPath(props.callbackUrl, window.location.origin));
-    else setError(r?.error === "CredentialsSignin" || !r?.error ? "Wrong email or password." : "Sign-in failed. Try again.");
+    else setError(signInErrorMessage(r?.error ?? "CredentialsSignin"));
   }
 
   return (

@@ -2,6 +2,8 @@
 import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
+import { env } from "../env";
+import { clientAddress } from "../http/client-address";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
@@ -67,6 +69,8 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
     // The gateway streams and must add next to nothing: it answers before Next sees the request.
     if (gateway.handle(req, res)) return;
     const hit = fastRoute(req);
+    // Next knows no socket: it and the routes behind it (sign-in limits) get the resolved client address.
+    if (!hit) req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress ?? "", String(req.headers["x-forwarded-for"] ?? ""), env().TOOLSHED_TRUSTED_PROXIES);
     const work = hit ? serveFast(req, res, hit, cache) : handle(req, res);
     work.catch((e) => {
       logger.error("request failed", { url: req.url, error: String(e) });
