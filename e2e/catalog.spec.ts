@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { startEverything, startV2Server, type RunningServer } from "../tests/support/mcp-servers";
-import { DESKTOP, PHONE, SERVER_SCHEMA, shoot, signIn } from "./support";
+import { DESKTOP, FROM_SITE, PHONE, SERVER_SCHEMA, shoot, signIn } from "./support";
 
 const totalOf = async (page: Page) => Number(await page.getByTestId("result-total").getAttribute("data-total"));
 const countsOf = async (page: Page, facet: string) =>
@@ -9,7 +9,7 @@ const countsOf = async (page: Page, facet: string) =>
 /** Signs the admin in through the form and mints a publish token with that session. */
 async function adminToken(page: Page, context: BrowserContext): Promise<Record<string, string>> {
   await signIn(page);
-  const created = await context.request.post("/api/tokens", { data: { name: `e2e-catalog-${Date.now()}`, scopes: ["registry:publish", "registry:read"] } });
+  const created = await context.request.post("/api/tokens", { headers: FROM_SITE, data: { name: `e2e-catalog-${Date.now()}`, scopes: ["registry:publish", "registry:read"] } });
   expect(created.status()).toBe(201);
   return { Authorization: `Bearer ${(await created.json()).token}` };
 }
