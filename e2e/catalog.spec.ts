@@ -225,7 +225,7 @@ test("a server whose tools changed after approval shows the drift, field by fiel
 
 test("a package-only demo server shows the command line that runs it", async ({ page }) => {
   await page.goto("/servers/io.github.21st-dev/magic-mcp");
-  await expect(page.getByTestId("snippet-command")).toHaveText("'API_KEY=<API_KEY>' npx -y @21st-dev/magic@0.0.46");
+  await expect(page.getByTestId("snippet-command")).toHaveText("API_KEY='<API_KEY>' npx -y @21st-dev/magic@0.0.46");
   await expect(page.locator("#install")).toContainText("Replace <API_KEY>");
   await shoot(page, "server-detail-package");
 });
