@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+/** The site's origin: API calls made with a signed-in session send it, as the site's own pages do. */
+export const E2E_ORIGIN = `http://localhost:${PORT}`;
 export const E2E_ADMIN = { email: "admin@example.com", password: "e2e-admin-password" };
 
 // The system Chromium (Debian package) when present: browser downloads are not possible everywhere.
@@ -15,7 +17,7 @@ export default defineConfig({
   workers: 1,
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
   use: {
-    baseURL: `http://localhost:${PORT}`,
+    baseURL: E2E_ORIGIN,
     screenshot: "on",
     trace: "retain-on-failure",
     launchOptions: {

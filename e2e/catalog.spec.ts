@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { startEverything, startV2Server, type RunningServer } from "../tests/support/mcp-servers";
-import { DESKTOP, PHONE, SERVER_SCHEMA, shoot, signIn } from "./support";
+import { DESKTOP, FROM_SITE, PHONE, SERVER_SCHEMA, shoot, signIn } from "./support";
 
 const totalOf = async (page: Page) => Number(await page.getByTestId("result-total").getAttribute("data-total"));
 const countsOf = async (page: Page, facet: string) =>
@@ -9,7 +9,7 @@ const countsOf = async (page: Page, facet: string) =>
 /** Signs the admin in through the form and mints a publish token with that session. */
 async function adminToken(page: Page, context: BrowserContext): Promise<Record<string, string>> {
   await signIn(page);
-  const created = await context.request.post("/api/tokens", { data: { name: `e2e-catalog-${Date.now()}`, scopes: ["registry:publish", "registry:read"] } });
+  const created = await context.request.post("/api/tokens", { headers: FROM_SITE, data: { name: `e2e-catalog-${Date.now()}`, scopes: ["registry:publish", "registry:read"] } });
   expect(created.status()).toBe(201);
   return { Authorization: `Bearer ${(await created.json()).token}` };
 }
@@ -225,7 +225,7 @@ test("a server whose tools changed after approval shows the drift, field by fiel
 
 test("a package-only demo server shows the command line that runs it", async ({ page }) => {
   await page.goto("/servers/io.github.21st-dev/magic-mcp");
-  await expect(page.getByTestId("snippet-command")).toHaveText("'API_KEY=<API_KEY>' npx -y @21st-dev/magic@0.0.46");
+  await expect(page.getByTestId("snippet-command")).toHaveText("API_KEY='<API_KEY>' npx -y @21st-dev/magic@0.0.46");
   await expect(page.locator("#install")).toContainText("Replace <API_KEY>");
   await shoot(page, "server-detail-package");
 });

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { startV2Server, type V2Server } from "../tests/support/mcp-servers";
-import { createMembers, DESKTOP, SERVER_SCHEMA, shoot, signIn } from "./support";
+import { createMembers, DESKTOP, FROM_SITE, SERVER_SCHEMA, shoot, signIn } from "./support";
 
 /**
  * The register page (form with a live probe, paste with errors by pointer and line), "My servers" and
@@ -107,9 +107,9 @@ test.describe("registering through the form", () => {
     await shoot(page, "register-published");
 
     // The probe needs the same credentials as the test: the owner stores them, then probes now.
-    const credentials = await context.request.put(`/api/servers/${encodeURIComponent(NAME)}/probe-credentials`, { data: { headers: { Authorization: `Bearer ${SECRET}` } } });
+    const credentials = await context.request.put(`/api/servers/${encodeURIComponent(NAME)}/probe-credentials`, { headers: FROM_SITE, data: { headers: { Authorization: `Bearer ${SECRET}` } } });
     expect(credentials.status(), await credentials.text()).toBe(200);
-    const probed = await context.request.post(`/api/servers/${encodeURIComponent(NAME)}/probe`);
+    const probed = await context.request.post(`/api/servers/${encodeURIComponent(NAME)}/probe`, { headers: FROM_SITE });
     expect(probed.status(), await probed.text()).toBe(200);
     await published.getByRole("link", { name: "Open the server page" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "E2E Weather" })).toBeVisible();

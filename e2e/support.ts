@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, type Browser, type Page } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
+import { E2E_ADMIN, E2E_ORIGIN } from "../playwright.config";
 
 /**
  * Helpers shared by the e2e specs (this file is not a spec: playwright.config's testDir collects only
@@ -16,6 +16,9 @@ export const PHONE = { width: 375, height: 800 };
 /** The real CLI against the running e2e instance (same data dir, its embedded Postgres). */
 export const toolshed = (args: string[]) =>
   execFileSync(process.execPath, ["bin/toolshed.mjs", ...args], { env: { ...process.env, TOOLSHED_DATA_DIR: DATA_DIR, DATABASE_URL: "" }, encoding: "utf8" }).trim();
+
+/** Headers of a signed-in API call made as the site's own pages make it (others are refused as cross-site). */
+export const FROM_SITE = { Origin: E2E_ORIGIN };
 
 export interface E2EUser {
   email: string;
@@ -45,10 +48,10 @@ export async function publishTeamServer(
   try {
     await signIn(await context.newPage(), E2E_ADMIN);
     const api = context.request;
-    for (const t of [{ slug: o.slug, name: o.teamName }, ...(o.otherTeams ?? [])]) expect((await api.post("/api/teams", { data: t })).status()).toBe(201);
-    expect((await api.post(`/api/teams/${o.slug}/claims`, { data: { prefix: `io.github.${o.slug}/*` } })).status()).toBe(201);
-    for (const m of o.members) expect((await api.post(`/api/teams/${o.slug}/members`, { data: m })).status()).toBe(201);
-    const token = (await (await api.post("/api/tokens", { data: { name: `e2e-${o.slug}`, scopes: ["registry:publish"] } })).json()).token as string;
+    for (const t of [{ slug: o.slug, name: o.teamName }, ...(o.otherTeams ?? [])]) expect((await api.post("/api/teams", { headers: FROM_SITE, data: t })).status()).toBe(201);
+    expect((await api.post(`/api/teams/${o.slug}/claims`, { headers: FROM_SITE, data: { prefix: `io.github.${o.slug}/*` } })).status()).toBe(201);
+    for (const m of o.members) expect((await api.post(`/api/teams/${o.slug}/members`, { headers: FROM_SITE, data: m })).status()).toBe(201);
+    const token = (await (await api.post("/api/tokens", { headers: FROM_SITE, data: { name: `e2e-${o.slug}`, scopes: ["registry:publish"] } })).json()).token as string;
     const auth = { Authorization: `Bearer ${token}` };
     expect((await api.post("/v0.1/publish", { headers: auth, data: { $schema: SERVER_SCHEMA, version: "1.0.0", ...o.server } })).status()).toBe(200);
     if (o.probe) expect((await api.post(`/api/servers/${encodeURIComponent(o.server.name)}/probe`, { headers: auth })).status()).toBe(200);

@@ -1,6 +1,8 @@
 "use client";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { signInErrorMessage } from "@/lib/auth/signin-messages";
 
 const input =
   "w-full rounded border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600";
@@ -26,8 +28,9 @@ export function SignInForm(props: {
       redirect: false,
     });
     setBusy(false);
-    if (r?.ok && !r.error) window.location.assign(props.callbackUrl);
-    else setError(r?.error === "CredentialsSignin" || !r?.error ? "Wrong email or password." : "Sign-in failed. Try again.");
+    // Checked again here: this is the one place the browser itself resolves the address.
+    if (r?.ok && !r.error) window.location.assign(safeCallbackPath(props.callbackUrl, window.location.origin));
+    else setError(signInErrorMessage(r?.error ?? "CredentialsSignin"));
   }
 
   return (

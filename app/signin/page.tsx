@@ -1,30 +1,20 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { enabledProviders } from "@/lib/auth/options";
+import { signInErrorMessage } from "@/lib/auth/signin-messages";
+import { env } from "@/lib/env";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { SignInForm } from "./SignInForm";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-const ERRORS: Record<string, string> = {
-  CredentialsSignin: "Wrong email or password.",
-  OAuthSignin: "The sign-in provider could not be reached. Try again or use another method.",
-  OAuthCallback: "The sign-in provider returned an error. Try again.",
-  NoEmail: "Your account at the provider has no email address Toolshed can use.",
-  AccountDisabled: "This account is disabled. Ask an administrator.",
-  AccessDenied: "Access denied.",
-};
-
-function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(params.callbackUrl, env().publicUrl);
   if ((await sessionPrincipal()).kind === "user") redirect(callbackUrl);
   const providers = enabledProviders();
-  const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : undefined;
+  const error = signInErrorMessage(params.error);
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="mb-6 text-2xl font-semibold">Sign in to Toolshed</h1>

@@ -4,8 +4,11 @@ import GitHubProvider from "next-auth/providers/github";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import { env, type Env } from "../env";
 import { logger } from "../logger";
+import { sameOriginRedirect } from "./callback-url";
 import type { OrgRole } from "./principal";
-import { getUser, upsertOAuthUser, userIdByEmail, verifyCredentials } from "./users";
+import { authorizeLocal, clientAddressOf } from "./local-signin";
+import { throttledError } from "./signin-messages";
+import { getUser, upsertOAuthUser, userIdByEmail } from "./users";
 
 declare module "next-auth" {
   interface Session {
@@ -29,10 +32,12 @@ function providers(e: Env): AuthOptions["providers"] {
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials): Promise<User | null> {
+        async authorize(credentials, req): Promise<User | null> {
           if (!credentials?.email || !credentials.password) return null;
-          const user = await verifyCredentials(credentials.email, credentials.password);
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          const r = await authorizeLocal(credentials.email, credentials.password, clientAddressOf(req?.headers));
+          // next-auth hands a thrown message to the sign-in page as its error code.
+          if (r.kind === "throttled") throw new Error(throttledError(r.retryAfterSec));
+          return r.kind === "ok" ? r.user : null;
         },
       }),
     );
@@ -75,6 +80,8 @@ export function authOptions(): AuthOptions {
       debug: () => undefined,
     },
     callbacks: {
+      // After any sign-in or sign-out: only back to this site (next-auth's default accepts more shapes).
+      redirect: async (params) => sameOriginRedirect(params),
       async signIn({ account, profile }) {
         if (!account || account.provider === "credentials") return true;
         const email = (profile as { email?: string } | undefined)?.email;

@@ -31,11 +31,20 @@ export async function createUser(actor: Actor, input: CreateUserInput) {
   return user;
 }
 
-/** Checks a local sign-in. Returns the user or null; never says which of the two was wrong. */
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a local sign-in. Returns the user or null; never says which of the two was wrong, not even by
+ * its timing: an unknown, disabled or password-less account is checked against a throwaway hash made
+ * with the same parameters, so it costs one Argon2 verification like a wrong password does.
+ */
 export async function verifyCredentials(email: string, password: string) {
+  dummyHash ??= hashPassword(generatePassword());
+  const dummy = await dummyHash; // awaited on every path, so the first call costs the same either way
   const user = await repo.userByEmail(email.trim().toLowerCase());
-  if (!user || user.disabled || !user.passwordHash) return null;
-  if (!(await verifyPassword(user.passwordHash, password))) return null;
+  const stored = user && !user.disabled && user.passwordHash ? user.passwordHash : null;
+  const ok = await verifyPassword(stored ?? dummy, password);
+  if (!user || !stored || !ok) return null;
   await repo.updateUser(user.id, { lastLoginAt: new Date() });
   return user;
 }

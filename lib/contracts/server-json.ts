@@ -3,6 +3,7 @@ import type { FieldError } from "@/lib/errors";
 import { findUnstorableText, jsonPointer } from "./json-pointer";
 import { checkServerRules, keepPublisherMeta } from "./server-json-rules";
 import { serverJsonSchema, type ServerJson } from "./server-json-schema";
+import { findBadRuntimeHints, findUnsafeText, findUrlCredentials } from "./server-json-text";
 import { checkRemoteUrls, checkVariableReferences, type NetworkPolicy } from "./server-json-urls";
 
 export * from "./server-json-schema";
@@ -31,21 +32,25 @@ function dedupe(errors: FieldError[]): FieldError[] {
  * Validates a server.json for publishing, as the official registry does: the 2025-12-11 schema, then its
  * publish-time rules (name format, no version ranges or "latest", known `$schema`, defined `{variables}`,
  * https/no-localhost remote URLs unless inside the allowed networks, https links, `_meta` limited to the
- * publisher-provided key ≤ 4 KB, no NUL bytes or lone surrogates). Every error names the JSON pointer of the bad field.
+ * publisher-provided key ≤ 4 KB, no NUL bytes or lone surrogates); and Toolshed's own: no bidi or control characters in any
+ * text, no credentials in URLs, runtime hints that are plain command names. Every error names the JSON
+ * pointer of the bad field.
  * The returned value keeps only the publisher-provided `_meta`.
  */
 export async function validateServerJson(input: unknown, opts: NetworkPolicy = {}): Promise<ServerJsonValidation> {
-  const nul = findUnstorableText(input);
+  const text = [...findUnstorableText(input), ...findUnsafeText(input)];
   const parsed = serverJsonSchema.safeParse(input, { error: errorMap });
   if (!parsed.success) {
     const schemaErrors = parsed.error.issues.map((i) => ({ pointer: jsonPointer(i.path), message: i.message }));
-    return { ok: false, errors: dedupe([...nul, ...schemaErrors]) };
+    return { ok: false, errors: dedupe([...text, ...schemaErrors]) };
   }
   const rules = checkServerRules(parsed.data);
   const meta = keepPublisherMeta(parsed.data);
   const errors = [
-    ...nul,
+    ...text,
     ...rules.errors,
+    ...findUrlCredentials(parsed.data),
+    ...findBadRuntimeHints(parsed.data),
     ...checkVariableReferences(parsed.data),
     ...(await checkRemoteUrls(parsed.data, opts)),
     ...meta.errors,

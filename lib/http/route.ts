@@ -4,6 +4,7 @@ import { AppError } from "../errors";
 import { ANONYMOUS, type Principal } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session";
 import { authenticateToken } from "../auth/tokens";
+import { env } from "../env";
 import { problemResponse } from "./problem";
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
@@ -13,6 +14,7 @@ export function route<C>(handler: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
       if (req.url.includes("%00") || req.url.includes("\0")) throw new AppError("bad_request", "NUL bytes are not allowed in the path or query");
+      refuseCrossSite(req);
       return await handler(req, ctx);
     } catch (e) {
       return problemResponse(e);
@@ -22,6 +24,29 @@ export function route<C>(handler: Handler<C>): Handler<C> {
 
 export function json(data: unknown, init?: ResponseInit): Response {
   return Response.json(data, init);
+}
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * A browser attaches the session cookie to requests that other sites make it send (CSRF), so a request
+ * that changes data on the strength of that cookie must show that it comes from this site: an `Origin`
+ * of this site (the request's own or TOOLSHED_URL's), or, where a browser sends no Origin, `Sec-Fetch-Site:
+ * same-origin`. Requests with an Authorization header are not checked: browsers never add one by themselves.
+ */
+function refuseCrossSite(req: Request): void {
+  if (!MUTATING.has(req.method) || req.headers.has("authorization") || !hasSessionCookie(req.headers.get("cookie"))) return;
+  const origin = req.headers.get("origin");
+  if (origin !== null) {
+    if (origin === new URL(req.url).origin || origin === new URL(env().publicUrl).origin) return;
+    throw new AppError("forbidden", `Cross-site request refused: a signed-in ${req.method} must come from this site's pages (Origin ${origin} is not this site)`);
+  }
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "same-origin") return;
+  throw new AppError(
+    "forbidden",
+    `Cross-site request refused: a signed-in ${req.method} must come from this site's pages (${site ? `Sec-Fetch-Site is ${site}` : "no Origin or Sec-Fetch-Site header"}); scripts should send Authorization: Bearer <token>`,
+  );
 }
 
 /** Whether a Cookie header carries a next-auth session (plain or chunked, secure-prefixed or not). */

@@ -2,6 +2,8 @@
 import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
+import { env } from "../env";
+import { clientAddress } from "../http/client-address";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { requestTargetProblem } from "../contracts/uri";
 import { stopOnSignals } from "../http/graceful";
@@ -86,6 +88,8 @@ export async function runWebServer(opts: { port: number; host: string; dev: bool
       const problem = requestTargetProblem(req.url ?? "/");
       if (problem) return badRequest(res, problem);
       const hit = fastRoute(req);
+      // Next knows no socket: it and the routes behind it (sign-in limits) get the resolved client address.
+      if (!hit) req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress ?? "", String(req.headers["x-forwarded-for"] ?? ""), env().TOOLSHED_TRUSTED_PROXIES);
       return hit ? serveFast(req, res, hit, cache) : handle(req, res);
     }),
   );

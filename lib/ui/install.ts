@@ -166,25 +166,40 @@ export function packageCommand(p: Package): { command: string; args: string[]; e
   }
 }
 
+/*
+ * POSIX shell quoting, written here because no shell-quoting library is installed and the rule is
+ * small and closed: inside single quotes the shell expands nothing, so wrapping a word in '…' and
+ * writing each ' as '\'' makes any string one literal word. Plain words stay readable.
+ */
 const SAFE_WORD = /^[A-Za-z0-9_\-.,:/@%+=]+$/;
-/** POSIX shell quoting: plain words stay as they are, anything else in single quotes. */
+/** One shell word that the shell reads back exactly as `s`. */
 export const shellQuote = (s: string) => (SAFE_WORD.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/** The command word: also quoted when it holds `=`, which would make it a variable assignment. */
+const commandWord = (s: string) => (s.includes("=") ? `'${s.replace(/'/g, `'\\''`)}'` : shellQuote(s));
 
-function envPrefix(env: Record<string, string>, oci: boolean): string[] {
-  // For docker the values go on -e flags; for the others, VAR=value before the command.
-  return oci ? [] : Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The words before the command that set its environment: `NAME='value'` (the name must stay unquoted
+ * for the shell to see an assignment); when a name is not a shell variable name, `env 'NAME=value'`.
+ */
+function envPrefix(env: Record<string, string>): string[] {
+  const entries = Object.entries(env);
+  if (entries.every(([k]) => ENV_NAME.test(k))) return entries.map(([k, v]) => `${k}=${shellQuote(v)}`);
+  return ["env", ...entries.map(([k, v]) => shellQuote(`${k}=${v}`))];
 }
 
 function commandLineOf(p: Package, cmd: { command: string; args: string[]; env: Record<string, string> }): string {
   if (p.registryType === "oci") {
+    // docker passes -e NAME=value itself, so the values are arguments, not assignments.
     const args = [...cmd.args];
     for (const [k, v] of Object.entries(cmd.env)) {
       const i = args.findIndex((a, j) => a === k && args[j - 1] === "-e");
       if (i >= 0) args[i] = `${k}=${v}`;
     }
-    return [cmd.command, ...args].map(shellQuote).join(" ");
+    return [commandWord(cmd.command), ...args.map(shellQuote)].join(" ");
   }
-  return [...envPrefix(cmd.env, false), cmd.command, ...cmd.args.map(shellQuote)].join(" ");
+  return [...envPrefix(cmd.env), commandWord(cmd.command), ...cmd.args.map(shellQuote)].join(" ");
 }
 
 const base64 = (s: string) => (typeof Buffer !== "undefined" ? Buffer.from(s, "utf8").toString("base64") : btoa(String.fromCharCode(...new TextEncoder().encode(s))));
@@ -216,7 +231,7 @@ function build(server: InstallableServer, id: string, kind: InstallOption["kind"
   let claudeCommand: string;
   if (config.type === "stdio") {
     const env = Object.entries(config.env ?? {}).flatMap(([k, v]) => ["-e", shellQuote(`${k}=${v}`)]);
-    claudeCommand = ["claude mcp add", ...env, local, "--", shellQuote(config.command), ...config.args.map(shellQuote)].join(" ");
+    claudeCommand = ["claude mcp add", ...env, local, "--", commandWord(config.command), ...config.args.map(shellQuote)].join(" ");
   } else {
     const headers = Object.entries(config.headers ?? {}).flatMap(([k, v]) => ["--header", shellQuote(`${k}: ${v}`)]);
     claudeCommand = ["claude mcp add --transport", config.type, ...headers, local, shellQuote(config.url)].join(" ");

@@ -225,7 +225,8 @@ async function callAs(who: Who, route: (typeof ROUTES)[number]): Promise<number>
   const headers: Record<string, string> = {};
   const p = principals[who];
   if (p.token) headers.authorization = `Bearer ${p.token}`;
-  if (p.session) headers.cookie = "next-auth.session-token=authz-matrix";
+  // From this site's own pages, as a browser sends it (cross-site requests: cross-site-requests.test.ts).
+  if (p.session) Object.assign(headers, { cookie: "next-auth.session-token=authz-matrix", origin: "http://localhost" });
   session.current = p.session ?? { kind: "anonymous" };
   const row = MATRIX[route.key];
   const raw = typeof row.body === "function" ? (row.body as () => unknown)() : row.body;

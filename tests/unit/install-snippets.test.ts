@@ -62,7 +62,7 @@ describe("packages", () => {
   it("npm runs with npx -y at the exact version, secrets as placeholders (io.github.21st-dev/magic-mcp)", () => {
     const [opt] = installOptions(byName("io.github.21st-dev/magic-mcp"));
     expect(opt.kind).toBe("package");
-    expect(opt.commandLine).toBe("'API_KEY=<API_KEY>' npx -y @21st-dev/magic@0.0.46");
+    expect(opt.commandLine).toBe("API_KEY='<API_KEY>' npx -y @21st-dev/magic@0.0.46");
     expect(opt.config).toEqual({ type: "stdio", command: "npx", args: ["-y", "@21st-dev/magic@0.0.46"], env: { API_KEY: "<API_KEY>" } });
     expect(vscodeJsonOf(opt.vscodeUrl).name).toBe("io.github.21st-dev/magic-mcp");
     expect(opt.claudeCommand).toBe("claude mcp add -e 'API_KEY=<API_KEY>' io-github-21st-dev-magic-mcp -- npx -y @21st-dev/magic@0.0.46");
@@ -80,7 +80,7 @@ describe("packages", () => {
 
   it("PyPI runs with uvx (io.github.adfin-engineering/mcp-server-adfin)", () => {
     const [opt] = installOptions(byName("io.github.adfin-engineering/mcp-server-adfin"));
-    expect(opt.commandLine).toBe("'ADFIN_EMAIL=<ADFIN_EMAIL>' 'ADFIN_PASSWORD=<ADFIN_PASSWORD>' uvx adfinmcp@0.1.0");
+    expect(opt.commandLine).toBe("ADFIN_EMAIL='<ADFIN_EMAIL>' ADFIN_PASSWORD='<ADFIN_PASSWORD>' uvx adfinmcp@0.1.0");
     expect(opt.config).toMatchObject({ command: "uvx", args: ["adfinmcp@0.1.0"], env: { ADFIN_EMAIL: "<ADFIN_EMAIL>", ADFIN_PASSWORD: "<ADFIN_PASSWORD>" } });
     expect(opt.vscodeUrl).toContain(encodeURIComponent("adfinmcp@0.1.0"));
   });

@@ -1,11 +1,20 @@
 import type { Definition } from "@/lib/catalog/detail";
+import { ClippedText } from "@/components/ClippedText";
+import { clipText } from "@/lib/ui/clip";
 import { paramRows } from "@/lib/ui/schema-params";
 
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v : null);
 
+/** A one-line label: long ones end in "…" (the full text is the description's job). */
+const label = (s: string, max = 120) => {
+  const { head, rest } = clipText(s, max, max);
+  return rest ? `${head}…` : head;
+};
+
 function titleOf(d: Definition): string | null {
   const ann = d.definition.annotations as Record<string, unknown> | undefined;
-  return str(d.definition.title) ?? str(ann?.title);
+  const title = str(d.definition.title) ?? str(ann?.title);
+  return title && label(title);
 }
 
 const HINTS: [string, string][] = [
@@ -28,12 +37,12 @@ export function ToolList({ tools }: { tools: Definition[] }) {
           <li key={t.name}>
             <details className="rounded border border-zinc-200 dark:border-zinc-800" data-testid="tool" data-tool={t.name}>
               <summary className="cursor-pointer px-3 py-2 focus-visible:outline-2 focus-visible:outline-blue-600">
-                <code className="font-semibold">{t.name}</code>
+                <code className="font-semibold wrap-anywhere">{t.name}</code>
                 {title && title !== t.name && <span className="ml-2 text-sm text-zinc-600 dark:text-zinc-400">{title}</span>}
                 <span className="ml-2 text-xs text-zinc-500">{rows.length === 1 ? "1 parameter" : `${rows.length} parameters`}</span>
               </summary>
               <div className="space-y-2 px-3 pb-3 text-sm">
-                {str(t.definition.description) && <p className="whitespace-pre-line text-zinc-700 dark:text-zinc-300">{str(t.definition.description)}</p>}
+                {str(t.definition.description) && <ClippedText text={str(t.definition.description)!} className="text-zinc-700 dark:text-zinc-300" />}
                 {hints.length > 0 && <p className="text-xs text-zinc-500">Hints: {hints.join(", ")}</p>}
                 {rows.length === 0 ? (
                   <p className="text-zinc-500">No parameters.</p>
@@ -61,7 +70,7 @@ export function ToolList({ tools }: { tools: Definition[] }) {
                             </td>
                             <td className="py-1 pr-3 font-mono text-xs">{r.type}</td>
                             <td className="py-1">
-                              {r.description && <span className="whitespace-pre-line">{r.description}</span>}
+                              {r.description && <ClippedText text={r.description} limit={300} />}
                               {r.enumValues.length > 0 && (
                                 <span className="block text-xs text-zinc-500">
                                   One of: {r.enumValues.map((v, i) => <code key={v}>{i ? `, ${v}` : v}</code>)}
@@ -99,9 +108,9 @@ export function PromptsAndResources({ prompts, resources }: { prompts: Definitio
               const args = Array.isArray(p.definition.arguments) ? (p.definition.arguments as { name?: string; required?: boolean }[]) : [];
               return (
                 <li key={p.name}>
-                  <code className="font-semibold">{p.name}</code>
+                  <code className="font-semibold wrap-anywhere">{p.name}</code>
                   {args.length > 0 && <span className="text-xs text-zinc-500"> ({args.map((a) => `${a.name ?? "?"}${a.required ? "*" : ""}`).join(", ")})</span>}
-                  {str(p.definition.description) && <span className="block text-zinc-600 dark:text-zinc-400">{str(p.definition.description)}</span>}
+                  {str(p.definition.description) && <ClippedText text={str(p.definition.description)!} limit={300} className="text-zinc-600 dark:text-zinc-400" />}
                 </li>
               );
             })}
@@ -118,8 +127,9 @@ export function PromptsAndResources({ prompts, resources }: { prompts: Definitio
               <li key={`${r.kind}:${r.name}`}>
                 <code className="break-all">{str(r.definition.uriTemplate) ?? str(r.definition.uri) ?? r.name}</code>
                 {r.kind === "RESOURCE_TEMPLATE" && <span className="ml-1 text-xs text-zinc-500">(template)</span>}
-                {str(r.definition.name) && <span className="ml-1 text-zinc-600 dark:text-zinc-400">{str(r.definition.name)}</span>}
-                {str(r.definition.mimeType) && <span className="ml-1 font-mono text-xs text-zinc-500">{str(r.definition.mimeType)}</span>}
+                {str(r.definition.name) && <span className="ml-1 text-zinc-600 wrap-anywhere dark:text-zinc-400">{label(str(r.definition.name)!)}</span>}
+                {str(r.definition.mimeType) && <span className="ml-1 font-mono text-xs text-zinc-500">{label(str(r.definition.mimeType)!, 60)}</span>}
+                {str(r.definition.description) && <ClippedText text={str(r.definition.description)!} limit={300} className="text-zinc-600 dark:text-zinc-400" />}
               </li>
             ))}
           </ul>

@@ -3,6 +3,14 @@ import { Chip, HealthBadge } from "@/components/HealthBadge";
 import type { ServerHit } from "@/lib/search/types";
 import { serverHref } from "@/lib/ui/server-href";
 import { valueLabel } from "@/lib/ui/catalog-query";
+import { clipText } from "@/lib/ui/clip";
+
+/** A tooltip-sized piece of a tool description (some run to many kilobytes). */
+const tooltip = (s: string | null | undefined) => {
+  if (!s) return undefined;
+  const { head, rest } = clipText(s, 300, 300);
+  return rest ? `${head}…` : head;
+};
 
 /** One search hit: who it is, how it connects, how it is doing, and which of its tools matched. */
 export function ResultCard({ hit }: { hit: ServerHit }) {
@@ -25,7 +33,7 @@ export function ResultCard({ hit }: { hit: ServerHit }) {
           <span className="text-xs text-zinc-600 dark:text-zinc-400">{hit.toolCount === 1 ? "1 tool" : `${hit.toolCount} tools`}</span>
         </div>
       </div>
-      {hit.description && <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">{hit.description}</p>}
+      {hit.description && <p className="mt-2 text-sm text-zinc-700 wrap-anywhere dark:text-zinc-300">{hit.description}</p>}
       <div className="mt-2 flex flex-wrap gap-1" aria-label="Transports and tags">
         {hit.transports.map((t) => (
           <Chip key={`t-${t}`} mono>
@@ -46,7 +54,7 @@ export function ResultCard({ hit }: { hit: ServerHit }) {
           {hit.matchedTools.map((t, i) => (
             <span key={t.name}>
               {i > 0 && ", "}
-              <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800" title={t.description ?? undefined}>
+              <code className="rounded bg-zinc-100 px-1 text-xs wrap-anywhere dark:bg-zinc-800" title={tooltip(t.description)}>
                 {t.name}
               </code>
             </span>

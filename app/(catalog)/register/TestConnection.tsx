@@ -2,8 +2,15 @@
 import { useState } from "react";
 import { HealthBadge } from "@/components/HealthBadge";
 import { buttonCls } from "@/components/form/fields";
+import { clipText } from "@/lib/ui/clip";
 import { previewProbe, type PreviewResult, type Problem } from "./api";
 import type { RemoteRow } from "./model";
+
+/** One line per tool in this preview; the server page shows the whole description once it is registered. */
+const short = (s: string) => {
+  const { head, rest } = clipText(s, 300, 300);
+  return rest ? `${head}…` : head;
+};
 
 type State = { state: "idle" } | { state: "running" } | { state: "done"; result: PreviewResult } | { state: "failed"; status: number; problem: Problem };
 
@@ -88,7 +95,7 @@ function ProbeOutcome({ result }: { result: PreviewResult }) {
               {result.tools.map((t) => (
                 <li key={t.name} data-testid="probe-tool" className="break-words">
                   <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800">{t.name}</code>
-                  {(t.description ?? t.title) && <span className="text-zinc-700 dark:text-zinc-300"> — {t.description ?? t.title}</span>}
+                  {(t.description ?? t.title) && <span className="text-zinc-700 wrap-anywhere dark:text-zinc-300"> — {short(t.description ?? t.title ?? "")}</span>}
                 </li>
               ))}
             </ul>
