@@ -44,7 +44,7 @@ async function load(name: string): Promise<ServerContext | null> {
     select: {
       id: true, name: true, status: true, gatewayEnabled: true, upstreamUrl: true, upstreamTransport: true, pinMode: true, ownerTeamId: true,
       accessRules: INVOKE_RULE_SELECT,
-      gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } },
+      gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, rateLimitFailMode: true, quotaFailMode: true, credentialSecretId: true } },
       versions: {
         where: { approvedFingerprint: { not: null }, status: { not: "DELETED" } },
         orderBy: [{ isLatest: "desc" }, { isLatestApproved: "desc" }, { publishedAt: "desc" }],
