@@ -1,7 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { DEFAULT_FAIL_OPEN, type FailOpen, type QuotaRule, type RateLimitRule } from "./policy";
 import { openRedis, type RedisConnection } from "./redis-connection";
-import { MemoryQuotaCounters, MemoryTokenBuckets, RedisTokenBuckets } from "./limit-stores";
+import { MemoryQuotaCounters, MemoryTokenBuckets, periodOf, RedisTokenBuckets, type Period } from "./limit-stores";
 import { recordSkippedCheck } from "./metrics";
 
 export type LimitDecision =
@@ -61,16 +61,10 @@ interface QuotaMeta {
   limiter?: RateLimiterAbstract;
 }
 
-interface Period {
-  start: number;
-  end: number;
-  label: string;
-}
 
 const forTool = (tool: string | undefined) => (tool === undefined ? "" : ` for tool ${tool}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const retrySec = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 function rateMeta(rules: readonly RateLimitRule[]): RateMeta[] {
   return rules.map((rule, i) => ({
@@ -90,21 +84,6 @@ function quotaMeta(rules: readonly QuotaRule[]): QuotaMeta[] {
   }));
 }
 
-/** The UTC calendar period holding `now`: its bounds and a label for keys (2026-11, 2026-11-05, 2026-11-05T13). */
-function periodOf(kind: QuotaRule["period"], now: number): Period {
-  const d = new Date(now);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  if (kind === "month") return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1), label: `${y}-${pad(m + 1)}` };
-  const day = d.getUTCDate();
-  if (kind === "day") {
-    const start = Date.UTC(y, m, day);
-    return { start, end: start + 86_400_000, label: `${y}-${pad(m + 1)}-${pad(day)}` };
-  }
-  const hour = d.getUTCHours();
-  const start = Date.UTC(y, m, day, hour);
-  return { start, end: start + 3_600_000, label: `${y}-${pad(m + 1)}-${pad(day)}T${pad(hour)}` };
-}
 
 const bucketRefusal = (m: RateMeta, waitMs: number): Refusal | undefined =>
   waitMs > 0 ? { allowed: false, kind: "rate_limited", rule: m.text, retryAfterSec: retrySec(waitMs) } : undefined;
