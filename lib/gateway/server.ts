@@ -3,7 +3,6 @@ import { decideInvoke } from "../access/invoke";
 import { env } from "../env";
 import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable, logDatabaseDown } from "../db/unavailable";
 import { isAppError, reasonOf } from "../errors";
-import { stopOnSignals } from "../http/graceful";
 import { logger } from "../logger";
 import { ipInCidrs } from "../net/cidr";
 import { authenticateCaller } from "./caller";
@@ -169,7 +168,7 @@ export function processGateway(): Gateway {
 
 /**
  * `toolshed gateway`: a gateway-only replica (no UI, no registry API), e.g. behind a load balancer.
- * `stopped` settles after SIGINT/SIGTERM once requests in flight ended and usage events are written.
+ * The caller stops it (lib/runtime/graceful.ts): requests in flight first, then `gateway.close()`.
  */
 export async function runGatewayServer(opts: { port: number; host: string }) {
   const gateway = processGateway();
@@ -180,6 +179,5 @@ export async function runGatewayServer(opts: { port: number; host: string }) {
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const stopped = stopOnSignals(server, () => gateway.close());
-  return { server, stopped };
+  return { server, gateway };
 }

@@ -3,13 +3,13 @@ import "next/dist/server/node-environment";
 import http from "node:http";
 import next from "next";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
-import { stopOnSignals } from "../http/graceful";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { processGateway } from "../gateway/server";
 import { logger } from "../logger";
 import { ResponseCache, type CachedResponse } from "../registry/read-cache";
 import { PROJECT_ROOT } from "./build";
+import { stopOnSignals } from "./graceful";
 
 type FastRoute = { pattern: RegExp; handle: (req: Request, params: Record<string, string>) => Response | Promise<Response> };
 
