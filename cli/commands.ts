@@ -5,6 +5,7 @@ import { createUser, createUserInput, userIdByEmail, type CreateUserInput } from
 import { disconnectDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { applyRuntimeEnv, openDatabase } from "@/lib/runtime/database";
+import { stopOnSignals } from "@/lib/runtime/graceful";
 import { startToolshed } from "@/lib/runtime/server";
 import { AppError, validate } from "@/lib/errors";
 import { importFrom, resolveSource } from "@/lib/registry/import";
@@ -101,9 +102,9 @@ export const COMMANDS: Command[] = [
       const e = applyRuntimeEnv();
       const database = e.DATABASE_URL ? undefined : await openDatabase();
       const { runGatewayServer } = await import("@/lib/gateway/server");
-      const { stopped } = await runGatewayServer({ port: e.PORT, host: e.TOOLSHED_HOST });
+      const { server, gateway } = await runGatewayServer({ port: e.PORT, host: e.TOOLSHED_HOST });
       print(`Gateway listening on ${e.TOOLSHED_HOST}:${e.PORT}`);
-      await stopped; // serve until a signal stops the process, then write what is queued
+      await stopOnSignals(server, () => gateway.close()); // serve until a signal stops the process, then write what is queued
       await disconnectDb();
       await database?.close(); // a cluster this process started itself stops last
     },

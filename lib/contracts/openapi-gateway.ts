@@ -141,6 +141,15 @@ export function gatewaySchemas(): Record<string, Json> {
     timeoutMs: { type: ["integer", "null"], minimum: 100, maximum: 600_000, description: "Upstream call timeout; null = 30000" },
     cache: list(ref("GatewayCacheRule"), 200, "Per-tool result caching (one rule per tool)"),
     capturePayloads: { type: "boolean", description: "Record request and response bodies in the call log" },
+    onStoreFailure: {
+      type: "object",
+      additionalProperties: false,
+      description: "What limits do when Redis cannot answer in time: open skips the check (counted in toolshed_gateway_checks_skipped_total), closed refuses the call with 503. The result cache always fails open.",
+      properties: {
+        rateLimits: str({ enum: ["open", "closed"], description: "Default open" }),
+        quotas: str({ enum: ["open", "closed"], description: "Default closed" }),
+      },
+    },
   };
   const transport = str({ enum: ["streamable-http", "sse"] });
   const pinMode = str({ enum: ["block", "warn"], description: "block: tools, prompts and resources new or changed since approval are withheld; warn: served and recorded" });

@@ -92,6 +92,12 @@ export async function startPostmaster(o: PostmasterOptions): Promise<Postmaster>
     }
   };
   supervise(child);
+  // A process that exits without stopping it (a crash) still does not leave it running.
+  const onExit = () => {
+    stopping = true;
+    child.kill("SIGINT");
+  };
+  process.once("exit", onExit);
 
   return {
     get pid() {
@@ -99,6 +105,7 @@ export async function startPostmaster(o: PostmasterOptions): Promise<Postmaster>
     },
     async stop(graceMs = 30_000) {
       stopping = true;
+      process.off("exit", onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       child.kill("SIGINT");

@@ -49,7 +49,7 @@ async function load(name: string): Promise<ServerContext | null> {
       visibility: true, gatewayServeUnapproved: true, teamAccess: { select: { teamId: true } },
       _count: { select: { versions: { where: { status: { not: "DELETED" }, reviewState: { in: ["APPROVED", "CHANGED"] } } } } },
       accessRules: INVOKE_RULE_SELECT,
-      gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } },
+      gatewayPolicy: { select: { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, rateLimitFailMode: true, quotaFailMode: true, credentialSecretId: true } },
       versions: {
         where: { approvedFingerprint: { not: null }, status: { not: "DELETED" } },
         orderBy: [{ isLatest: "desc" }, { isLatestApproved: "desc" }, { publishedAt: "desc" }],

@@ -36,9 +36,10 @@ export class GraceCache<V> {
       (e: unknown) => {
         if (this.loading.get(key) === entry) this.loading.delete(key);
         const last = this.good.get(key);
-        if (!last || !isDatabaseUnavailable(e) || Date.now() - last.at >= this.ttlMs + this.graceMs) throw e;
+        const staleUntil = (last?.at ?? 0) + this.ttlMs + this.graceMs;
+        if (!last || !isDatabaseUnavailable(e) || Date.now() >= staleUntil) throw e;
         // Served stale; the next load is tried a second from now rather than on every request.
-        this.loading.set(key, { at: Date.now() - this.ttlMs + OUTAGE_RECHECK_MS, value: Promise.resolve(last.value) });
+        this.loading.set(key, { at: Math.min(Date.now() + OUTAGE_RECHECK_MS, staleUntil) - this.ttlMs, value: Promise.resolve(last.value) });
         return last.value;
       },
     );

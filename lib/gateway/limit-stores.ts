@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { QuotaRule } from "./policy";
 
 /**
  * The limit stores rate-limiter-flexible does not provide: token buckets (memory and Redis) and
@@ -165,4 +166,29 @@ export class MemoryQuotaCounters {
   clear(): void {
     this.counts.clear();
   }
+}
+
+/** A quota period: its bounds and a label for keys. */
+export interface Period {
+  start: number;
+  end: number;
+  label: string;
+}
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** The UTC calendar period holding `now`: its bounds and a label for keys (2026-11, 2026-11-05, 2026-11-05T13). */
+export function periodOf(kind: QuotaRule["period"], now: number): Period {
+  const d = new Date(now);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  if (kind === "month") return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1), label: `${y}-${pad(m + 1)}` };
+  const day = d.getUTCDate();
+  if (kind === "day") {
+    const start = Date.UTC(y, m, day);
+    return { start, end: start + 86_400_000, label: `${y}-${pad(m + 1)}-${pad(day)}` };
+  }
+  const hour = d.getUTCHours();
+  const start = Date.UTC(y, m, day, hour);
+  return { start, end: start + 3_600_000, label: `${y}-${pad(m + 1)}-${pad(day)}T${pad(hour)}` };
 }

@@ -1,11 +1,13 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import type { QuotaRule, RateLimitRule } from "./policy";
+import { DEFAULT_FAIL_OPEN, type FailOpen, type QuotaRule, type RateLimitRule } from "./policy";
 import { openRedis, type RedisConnection } from "./redis-connection";
-import { MemoryQuotaCounters, MemoryTokenBuckets, RedisTokenBuckets } from "./limit-stores";
+import { MemoryQuotaCounters, MemoryTokenBuckets, periodOf, RedisTokenBuckets, type Period } from "./limit-stores";
+import { recordSkippedCheck } from "./metrics";
 
 export type LimitDecision =
   | { allowed: true }
-  | { allowed: false; kind: "rate_limited" | "quota_exceeded"; rule: string; retryAfterSec: number };
+  /** `unavailable`: the limit could not be checked (its store failed) and the server fails closed. */
+  | { allowed: false; kind: "rate_limited" | "quota_exceeded"; rule: string; retryAfterSec: number; unavailable?: true };
 
 export interface Limiter {
   /**
@@ -24,9 +26,14 @@ export interface ConsumeInput {
   tool?: string;
   rateLimits: readonly RateLimitRule[];
   quotas: readonly QuotaRule[];
+  /** Whether a check its store cannot answer is skipped (true) or refuses the request (default: DEFAULT_FAIL_OPEN). */
+  failOpen?: FailOpen;
   /** Milliseconds since the epoch; defaults to Date.now(). */
   now?: number;
 }
+
+/** Retry-After of a refusal because a limit could not be checked. */
+const UNCHECKED_RETRY_SEC = 5;
 
 type Refusal = Extract<LimitDecision, { allowed: false }>;
 /** A rule's answer: a refusal, undefined (allowed), or a promise of either that never rejects. */
@@ -54,16 +61,10 @@ interface QuotaMeta {
   limiter?: RateLimiterAbstract;
 }
 
-interface Period {
-  start: number;
-  end: number;
-  label: string;
-}
 
 const forTool = (tool: string | undefined) => (tool === undefined ? "" : ` for tool ${tool}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const retrySec = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 function rateMeta(rules: readonly RateLimitRule[]): RateMeta[] {
   return rules.map((rule, i) => ({
@@ -83,21 +84,6 @@ function quotaMeta(rules: readonly QuotaRule[]): QuotaMeta[] {
   }));
 }
 
-/** The UTC calendar period holding `now`: its bounds and a label for keys (2026-11, 2026-11-05, 2026-11-05T13). */
-function periodOf(kind: QuotaRule["period"], now: number): Period {
-  const d = new Date(now);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  if (kind === "month") return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1), label: `${y}-${pad(m + 1)}` };
-  const day = d.getUTCDate();
-  if (kind === "day") {
-    const start = Date.UTC(y, m, day);
-    return { start, end: start + 86_400_000, label: `${y}-${pad(m + 1)}-${pad(day)}` };
-  }
-  const hour = d.getUTCHours();
-  const start = Date.UTC(y, m, day, hour);
-  return { start, end: start + 3_600_000, label: `${y}-${pad(m + 1)}-${pad(day)}T${pad(hour)}` };
-}
 
 const bucketRefusal = (m: RateMeta, waitMs: number): Refusal | undefined =>
   waitMs > 0 ? { allowed: false, kind: "rate_limited", rule: m.text, retryAfterSec: retrySec(waitMs) } : undefined;
@@ -121,10 +107,24 @@ async function awaitFrom(steps: readonly Step[], from: number): Promise<Refusal 
 }
 
 /**
- * Memory or Redis. With Redis, limits FAIL OPEN: when Redis is down (known from the connection state)
- * or a command exceeds its short timeout, the rule is skipped and a warning is logged. A limit store
- * outage must not take every gateway server down with it.
+ * Memory or Redis. With Redis, when Redis is down (known from the connection state) or a command exceeds
+ * its short timeout, a rule is skipped or refuses the request as the server's fail mode says
+ * (ConsumeInput.failOpen); every skipped check is counted (toolshed_gateway_checks_skipped_total) and
+ * logged once per interval.
  */
+/** Why a Redis check could not be made, as a metric label. */
+function failureReason(e: unknown): string {
+  return /timed? ?out/i.test(e instanceof Error ? e.message : String(e)) ? "timeout" : "error";
+}
+
+/** A check the store could not answer: skipped (counted, logged once per interval) or refused. */
+function unchecked(kind: Refusal["kind"], text: string, open: boolean, reason: string): Refusal | undefined {
+  const check = kind === "rate_limited" ? "rate_limit" : "quota";
+  if (!open) return { allowed: false, kind, rule: text, retryAfterSec: UNCHECKED_RETRY_SEC, unavailable: true };
+  recordSkippedCheck(check, reason);
+  return undefined;
+}
+
 class StoreLimiter implements Limiter {
   private readonly prefix: string;
   private readonly redis: RedisConnection | undefined;
@@ -180,7 +180,8 @@ class StoreLimiter implements Limiter {
     for (const m of metas) {
       if (m.rule.tool !== undefined && m.rule.tool !== input.tool) continue;
       const subject = m.rule.per === "caller" ? input.callerId : "*";
-      const step = m.rule.algorithm === "token-bucket" ? this.tokenBucket(m, input.serverId, subject, now) : this.fixedWindow(m, input.serverId, subject, now);
+      const open = (input.failOpen ?? DEFAULT_FAIL_OPEN).rateLimits;
+      const step = m.rule.algorithm === "token-bucket" ? this.tokenBucket(m, input.serverId, subject, now, open) : this.fixedWindow(m, input.serverId, subject, now, open);
       if (step !== undefined) (steps ??= []).push(step);
     }
     return steps;
@@ -204,7 +205,7 @@ class StoreLimiter implements Limiter {
         const limiter = (m.limiter ??= this.window(`q/${m.rule.limit}`, m.rule.limit, 0));
         // The key names the period and expires at its end (measured from `now`).
         const key = `${this.prefix}${m.keyBase}${input.serverId}:${subject}:${period.label}`;
-        step = this.count(limiter, key, { customDuration: retry }, m.text, "quota_exceeded", retry);
+        step = this.count(limiter, key, { customDuration: retry }, m.text, "quota_exceeded", retry, (input.failOpen ?? DEFAULT_FAIL_OPEN).quotas);
       }
       if (step !== undefined) (steps ??= []).push(step);
     }
@@ -216,20 +217,23 @@ class StoreLimiter implements Limiter {
    * replica agrees on the boundaries and the store only counts; the key outlives its window by less
    * than one window and then expires.
    */
-  private fixedWindow(m: RateMeta, serverId: string, subject: string, now: number): Step {
+  private fixedWindow(m: RateMeta, serverId: string, subject: string, now: number, open: boolean): Step {
     const index = Math.floor(now / m.windowMs);
     const limiter = (m.limiter ??= this.window(`w/${m.rule.limit}/${m.rule.windowSec}`, m.rule.limit, m.rule.windowSec));
     const key = `${this.prefix}${m.keyBase}${serverId}:${subject}:${index}`;
-    return this.count(limiter, key, undefined, m.text, "rate_limited", retrySec((index + 1) * m.windowMs - now));
+    return this.count(limiter, key, undefined, m.text, "rate_limited", retrySec((index + 1) * m.windowMs - now), open);
   }
 
-  private tokenBucket(m: RateMeta, serverId: string, subject: string, now: number): Step {
+  private tokenBucket(m: RateMeta, serverId: string, subject: string, now: number, open: boolean): Step {
     if (this.redis === undefined || this.redisBuckets === undefined)
       return bucketRefusal(m, this.memoryBuckets.take(m.keyBase, serverId, subject, m.rule.limit, m.perMs, now));
-    if (!this.redis.usable()) return undefined;
+    if (!this.redis.usable()) return unchecked("rate_limited", m.text, open, "store_down");
     return this.redisBuckets.take(`${this.prefix}${m.keyBase}${serverId}:${subject}`, m.rule.limit, m.perMs, now).then(
       (waitMs) => bucketRefusal(m, waitMs),
-      (e: unknown) => this.failOpen("token-bucket", e),
+      (e: unknown) => {
+        this.redis?.failed("token-bucket", e);
+        return unchecked("rate_limited", m.text, open, failureReason(e));
+      },
     );
   }
 
@@ -240,17 +244,15 @@ class StoreLimiter implements Limiter {
     text: string,
     kind: Refusal["kind"],
     retryAfterSec: number,
+    open: boolean,
   ): Step {
-    // Fail open (see the class comment): skip the rule while Redis is down or when it times out.
-    if (this.redis !== undefined && !this.redis.usable()) return undefined;
-    return limiter.consume(key, 1, options).then(toUndefined, (e: unknown): Refusal | undefined =>
-      e instanceof RateLimiterRes ? { allowed: false, kind, rule: text, retryAfterSec } : this.failOpen(kind === "rate_limited" ? "fixed-window" : "quota", e),
-    );
-  }
-
-  private failOpen(operation: string, err: unknown): undefined {
-    this.redis?.failed(operation, err);
-    return undefined;
+    // While Redis is known to be down, the rule is decided at once (see the class comment).
+    if (this.redis !== undefined && !this.redis.usable()) return unchecked(kind, text, open, "store_down");
+    return limiter.consume(key, 1, options).then(toUndefined, (e: unknown): Refusal | undefined => {
+      if (e instanceof RateLimiterRes) return { allowed: false, kind, rule: text, retryAfterSec };
+      this.redis?.failed(kind === "rate_limited" ? "fixed-window" : "quota", e);
+      return unchecked(kind, text, open, failureReason(e));
+    });
   }
 
   private window(id: string, points: number, duration: number): RateLimiterAbstract {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { logger } from "../logger";
 
 /**
  * The gateway's Prometheus metrics, on a registry of their own (with the process defaults). Label
@@ -87,6 +88,12 @@ function createMetrics() {
       labelNames: ["server", "kind"] as const,
       registers,
     }),
+    skipped: new Counter({
+      name: "toolshed_gateway_checks_skipped_total",
+      help: "Checks the gateway skipped because their shared store (Redis) could not answer, by check (rate_limit, quota, cache) and reason (store_down, timeout, error).",
+      labelNames: ["check", "reason"] as const,
+      registers,
+    }),
     cache: new Counter({
       name: "toolshed_gateway_cache_total",
       help: "Result cache lookups, by result (hit or miss).",
@@ -128,6 +135,25 @@ export function recordDenial(server: string, reason: string): void {
 
 export function recordUpstreamError(server: string, kind: string): void {
   metrics.upstreamErrors.inc({ server, kind: word(kind) });
+}
+
+/** Skipped checks since the last log line, by check and reason. */
+const skippedSinceLog = new Map<string, number>();
+let lastSkipLog = 0;
+export const SKIP_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * A check skipped because its store failed (the server fails open): counted, and logged at most once per
+ * SKIP_LOG_INTERVAL_MS with the counts since the last line, so a slow Redis is visible without flooding the log.
+ */
+export function recordSkippedCheck(check: "rate_limit" | "quota" | "cache", reason: string, now = Date.now()): void {
+  metrics.skipped.inc({ check, reason: word(reason) });
+  const key = `${check}/${word(reason)}`;
+  skippedSinceLog.set(key, (skippedSinceLog.get(key) ?? 0) + 1);
+  if (now - lastSkipLog < SKIP_LOG_INTERVAL_MS) return;
+  lastSkipLog = now;
+  logger.warn("gateway checks skipped: their store (Redis) could not answer", { skipped: Object.fromEntries(skippedSinceLog) });
+  skippedSinceLog.clear();
 }
 
 export function recordCache(server: string, hit: boolean): void {

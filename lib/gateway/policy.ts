@@ -49,6 +49,24 @@ export const cacheRule = z.object({
 });
 export type CacheRule = z.infer<typeof cacheRule>;
 
+/**
+ * What the limits do when their shared store (Redis) cannot answer in time: "open" skips the check
+ * (counted and logged), "closed" refuses the call (503). Rate limits default to open (they protect
+ * capacity, and a store outage must not take every server down), quotas to closed (they are budgets).
+ * The result cache always fails open: a miss.
+ */
+export const storeFailureInput = z.strictObject({
+  rateLimits: z.enum(["open", "closed"], { message: "expected open or closed" }).default("open"),
+  quotas: z.enum(["open", "closed"], { message: "expected open or closed" }).default("closed"),
+});
+
+export interface FailOpen {
+  rateLimits: boolean;
+  quotas: boolean;
+}
+
+export const DEFAULT_FAIL_OPEN: FailOpen = Object.freeze({ rateLimits: true, quotas: false });
+
 export const policyInput = z.object({
   ipAllow: z.array(cidr).max(200, "at most 200 entries").default([]),
   ipDeny: z.array(cidr).max(200, "at most 200 entries").default([]),
@@ -58,6 +76,7 @@ export const policyInput = z.object({
   timeoutMs: z.number({ message: "expected a number" }).int("expected whole milliseconds").min(100, "at least 100").max(600_000, "at most 600000").nullable().default(null),
   cache: z.array(cacheRule).max(200, "at most 200 rules").default([]),
   capturePayloads: z.boolean({ message: "expected true or false" }).default(false),
+  onStoreFailure: storeFailureInput.prefault({}),
 });
 export type PolicyInput = z.infer<typeof policyInput>;
 
@@ -71,6 +90,7 @@ export interface GatewayPolicy {
   timeoutMs: number;
   cache: Map<string, CacheRule>;
   capturePayloads: boolean;
+  failOpen: FailOpen;
 }
 
 /** The GatewayPolicy columns the policy is made of. */
@@ -83,6 +103,8 @@ export interface PolicyRow {
   maxRequestBytes: number | null;
   timeoutMs: number | null;
   capturePayloads: boolean;
+  rateLimitFailMode: "OPEN" | "CLOSED";
+  quotaFailMode: "OPEN" | "CLOSED";
 }
 
 const validRules = <T>(schema: z.ZodType<T>, value: unknown): T[] =>
@@ -99,6 +121,7 @@ export function policyDocument(row: PolicyRow | null): PolicyInput {
     timeoutMs: row?.timeoutMs ?? null,
     cache: validRules(cacheRule, row?.cache),
     capturePayloads: row?.capturePayloads ?? false,
+    onStoreFailure: { rateLimits: row?.rateLimitFailMode === "CLOSED" ? "closed" : "open", quotas: row?.quotaFailMode === "OPEN" ? "open" : "closed" },
   };
 }
 
@@ -115,5 +138,6 @@ export function compilePolicy(row: PolicyRow | null): GatewayPolicy {
     timeoutMs: doc.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     cache: new Map(doc.cache.map((c) => [c.tool, c])),
     capturePayloads: doc.capturePayloads,
+    failOpen: { rateLimits: doc.onStoreFailure.rateLimits === "open", quotas: doc.onStoreFailure.quotas === "open" },
   };
 }

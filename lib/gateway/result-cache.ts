@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { canonicalJson } from "../probing/fingerprint";
+import { recordSkippedCheck } from "./metrics";
 import type { CacheRule } from "./policy";
 import { openRedis, type RedisConnection } from "./redis-connection";
 
@@ -132,8 +133,9 @@ class RedisResultCache implements ResultCache {
     private readonly maxBytes: number,
   ) {}
 
+  // The cache always fails open (a miss): it saves work, it does not protect anything.
   async get(key: string): Promise<CacheEntry | undefined> {
-    if (!this.redis.usable()) return undefined;
+    if (!this.redis.usable()) return void recordSkippedCheck("cache", "store_down");
     try {
       const text = await this.redis.client.get(this.prefix + key);
       if (text === null) return undefined;
@@ -141,6 +143,7 @@ class RedisResultCache implements ResultCache {
       return { result: stored.r, storedAt: stored.t };
     } catch (e) {
       this.redis.failed("cache-get", e);
+      recordSkippedCheck("cache", /timed? ?out/i.test(String(e)) ? "timeout" : "error");
       return undefined;
     }
   }

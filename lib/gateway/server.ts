@@ -11,7 +11,6 @@ import { decodeComponent } from "../contracts/uri";
 import { isAppError, reasonOf } from "../errors";
 import { guardListener } from "../http/listener";
 import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable, logDatabaseDown } from "../db/unavailable";
-import { stopOnSignals } from "../http/graceful";
 import { logger } from "../logger";
 import { ipInCidrs } from "../net/cidr";
 import { authenticateCaller } from "./caller";
@@ -242,7 +241,7 @@ export function processGateway(): Gateway {
 
 /**
  * `toolshed gateway`: a gateway-only replica (no UI, no registry API), e.g. behind a load balancer.
- * `stopped` settles after SIGINT/SIGTERM once requests in flight ended and usage events are written.
+ * The caller stops it (lib/runtime/graceful.ts): requests in flight first, then `gateway.close()`.
  */
 export async function runGatewayServer(opts: { port: number; host: string }) {
   const gateway = processGateway();
@@ -253,6 +252,5 @@ export async function runGatewayServer(opts: { port: number; host: string }) {
   }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const stopped = stopOnSignals(server, () => gateway.close());
-  return { server, stopped };
+  return { server, gateway };
 }

@@ -12,7 +12,7 @@ export interface StoredSettings {
   policy: (PolicyRow & { credentialSecretId: string | null }) | null;
 }
 
-const POLICY_SELECT = { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, credentialSecretId: true } as const;
+const POLICY_SELECT = { ipAllow: true, ipDeny: true, rateLimit: true, quota: true, cache: true, maxRequestBytes: true, timeoutMs: true, capturePayloads: true, rateLimitFailMode: true, quotaFailMode: true, credentialSecretId: true } as const;
 
 export async function readSettings(serverId: string, client: Client = db()): Promise<StoredSettings> {
   const s = await client.server.findUniqueOrThrow({

@@ -88,7 +88,10 @@ export function rowsOf(input: GatewaySettingsInput): { server: SettingsRow & { u
       upstreamTransport: input.upstreamUrl === null ? null : input.upstreamTransport === "sse" ? "SSE" : "STREAMABLE_HTTP",
       pinMode: input.pinMode === "block" ? "BLOCK" : "WARN",
     },
-    policy: { ipAllow: p.ipAllow, ipDeny: p.ipDeny, rateLimit: p.rateLimits, quota: p.quotas, cache: p.cache, maxRequestBytes: p.maxRequestBytes, timeoutMs: p.timeoutMs, capturePayloads: p.capturePayloads },
+    policy: { ipAllow: p.ipAllow, ipDeny: p.ipDeny, rateLimit: p.rateLimits, quota: p.quotas, cache: p.cache, maxRequestBytes: p.maxRequestBytes, timeoutMs: p.timeoutMs, capturePayloads: p.capturePayloads,
+      rateLimitFailMode: p.onStoreFailure.rateLimits === "closed" ? "CLOSED" : "OPEN",
+      quotaFailMode: p.onStoreFailure.quotas === "open" ? "OPEN" : "CLOSED",
+    },
   };
 }
 

@@ -106,11 +106,14 @@ export async function admitRequest(x: Exchange, ctx: ServerContext, msg: RpcMess
     if (!verdict.ok) return void x.refuse(200, msg, verdict.code, verdict.message, verdict.decision === "tool_denied" ? "FORBIDDEN" : "BLOCKED", verdict.decision);
     decision = verdict.decision;
   }
-  const { rateLimits, quotas } = ctx.policy;
+  const { rateLimits, quotas, failOpen } = ctx.policy;
   if (rateLimits.length || quotas.length) {
-    const limit = await deps.limiter.consume({ serverId: ctx.id, callerId: caller.userId, tool: x.tool ?? undefined, rateLimits, quotas });
+    const limit = await deps.limiter.consume({ serverId: ctx.id, callerId: caller.userId, tool: x.tool ?? undefined, rateLimits, quotas, failOpen });
     if (!limit.allowed) {
       const what = limit.kind === "quota_exceeded" ? "Quota" : "Rate limit";
+      // The server fails closed and its limit store cannot answer (policy.ts, storeFailureInput).
+      if (limit.unavailable)
+        return void x.refuse(503, msg, RPC.RATE_LIMITED, `${what} of ${ctx.name} cannot be checked right now (${limit.rule}); its owner refuses calls then; retry in ${limit.retryAfterSec} s`, limit.kind === "quota_exceeded" ? "QUOTA_EXCEEDED" : "RATE_LIMITED", "limits_unavailable", { "retry-after": String(limit.retryAfterSec) });
       return void x.refuse(429, msg, RPC.RATE_LIMITED, `${what} of ${ctx.name} reached (${limit.rule}); retry in ${limit.retryAfterSec} s`, limit.kind === "quota_exceeded" ? "QUOTA_EXCEEDED" : "RATE_LIMITED", limit.kind, { "retry-after": String(limit.retryAfterSec) });
     }
   }

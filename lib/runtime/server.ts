@@ -61,6 +61,10 @@ export async function startToolshed(opts: StartOptions = {}) {
       await Promise.all([worker?.stop(), child && stopWebServer(child)]);
       await database.close();
     })());
+  // Ctrl-C while starting: Postgres runs in a process group of its own, so it is stopped here, not left behind.
+  const stopDuringStart = () => void stop().finally(() => process.exit(130));
+  process.once("SIGINT", stopDuringStart);
+  process.once("SIGTERM", stopDuringStart);
   try {
     const m = await migrate(database.url);
     out(`Database: ${database.embedded ? "embedded Postgres" : "DATABASE_URL"}, ${m.applied.length} migration(s) applied, ${m.alreadyApplied} already present`);
@@ -88,8 +92,12 @@ export async function startToolshed(opts: StartOptions = {}) {
     if (admin?.password) out(`Admin sign-in (shown once): ${admin.email} / ${admin.password}`);
     else if (admin) out(`Admin sign-in: ${admin.email} (password from TOOLSHED_ADMIN_PASSWORD)`);
     const done = new Promise<number>((resolve) => child!.once("exit", (code) => resolve(code ?? 0)));
+    process.off("SIGINT", stopDuringStart);
+    process.off("SIGTERM", stopDuringStart);
     return { stop, done };
   } catch (err) {
+    process.off("SIGINT", stopDuringStart);
+    process.off("SIGTERM", stopDuringStart);
     await stop();
     throw err;
   }

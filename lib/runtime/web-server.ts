@@ -6,13 +6,13 @@ import { env } from "../env";
 import { clientAddress } from "../http/client-address";
 import { REGISTRY_CORS_HEADERS } from "../http/cors";
 import { requestTargetProblem } from "../contracts/uri";
-import { stopOnSignals } from "../http/graceful";
 import { badRequest, guardListener } from "../http/listener";
 import { hasSessionCookie } from "../http/route";
 import { getVersionHandler, listServersHandler, listVersionsHandler } from "../http/registry-reads";
 import { processGateway } from "../gateway/server";
 import { ResponseCache, type CachedResponse } from "../registry/read-cache";
 import { PROJECT_ROOT } from "./build";
+import { stopOnSignals } from "./graceful";
 
 type FastRoute = { pattern: RegExp; handle: (req: Request, params: Record<string, string>) => Response | Promise<Response> };
 

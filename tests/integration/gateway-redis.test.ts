@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLimiter, type ConsumeInput, type Limiter } from "@/lib/gateway/limits";
 import type { QuotaRule, RateLimitRule } from "@/lib/gateway/policy";
+import { gatewayRegistry } from "@/lib/gateway/metrics";
 import { createResultCache, type ResultCache } from "@/lib/gateway/result-cache";
 import { replaceInvokeRules } from "@/lib/access/invoke-rules";
 import { db } from "@/lib/db/client";
@@ -30,9 +31,16 @@ afterEach(async () => {
 
 function replicas(): [Limiter, Limiter] {
   const keyPrefix = `t${randomBytes(4).toString("hex")}:`;
-  return [open(createLimiter({ redisUrl: redis!.url, keyPrefix })), open(createLimiter({ redisUrl: redis!.url, keyPrefix }))];
+  // These test sharing and atomicity, not timeouts: on a loaded machine 100 ms per command is not always enough.
+  return [open(createLimiter({ redisUrl: redis!.url, keyPrefix, timeoutMs: 5_000 })), open(createLimiter({ redisUrl: redis!.url, keyPrefix, timeoutMs: 5_000 }))];
 }
 const input = (rateLimits: RateLimitRule[], quotas: QuotaRule[], now: number, callerId = "alice"): ConsumeInput => ({ serverId: "srv1", callerId, rateLimits, quotas, now });
+/** The owner chose to skip every limit Redis cannot answer. */
+const allOpen = (i: ConsumeInput): ConsumeInput => ({ ...i, failOpen: { rateLimits: true, quotas: true } });
+const skipped = async (check: string) =>
+  ((await gatewayRegistry.getSingleMetric("toolshed_gateway_checks_skipped_total")!.get()).values as { labels: { check?: string }; value: number }[])
+    .filter((v) => v.labels.check === check)
+    .reduce((a, v) => a + v.value, 0);
 const allowedCount = (ds: { allowed: boolean }[]) => ds.filter((d) => d.allowed).length;
 
 if (!redis) {
@@ -65,7 +73,7 @@ if (!redis) {
         await new Promise((r) => setTimeout(r, 200)); // results are written to Redis after the answer, off the request path
         await viaB.client.callTool({ name: "weather", arguments: { city: "Oslo" } });
         await Promise.all([a.gateway.flush(), b.gateway.flush()]);
-        const weather = await db().usageEvent.findMany({ where: { toolName: "weather" }, orderBy: { id: "asc" }, select: { cacheHit: true } });
+        const weather = await db().usageEvent.findMany({ where: { toolName: "weather" }, orderBy: { createdAt: "asc" }, select: { cacheHit: true } }); // record time: the two replicas write their own events
         expect(weather.map((w) => w.cacheHit)).toEqual([false, true]); // B answered from what A kept
         await Promise.all([viaA.client.close(), viaB.client.close()]);
       } finally {
@@ -145,15 +153,15 @@ if (!redis) {
     ];
     const quotas: QuotaRule[] = [{ per: "caller", limit: 1, period: "day" }];
 
-    it("lets requests through within the command timeout while Redis hangs", async () => {
+    it("lets requests through within the command timeout while Redis hangs, when the owner chose open", async () => {
       const limiter = open(createLimiter({ redisUrl: redis.url, keyPrefix: `h${randomBytes(4).toString("hex")}:`, timeoutMs: 100 }));
       const cache = open(createResultCache({ redisUrl: redis.url, timeoutMs: 100 }));
-      expect(await limiter.consume(input(rules, quotas, T0))).toEqual({ allowed: true });
-      expect(await limiter.consume(input(rules, quotas, T0))).toMatchObject({ allowed: false });
+      expect(await limiter.consume(allOpen(input(rules, quotas, T0)))).toEqual({ allowed: true });
+      expect(await limiter.consume(allOpen(input(rules, quotas, T0)))).toMatchObject({ allowed: false });
       redis.pause();
       try {
         const started = performance.now();
-        expect(await limiter.consume(input(rules, quotas, T0))).toEqual({ allowed: true });
+        expect(await limiter.consume(allOpen(input(rules, quotas, T0)))).toEqual({ allowed: true });
         expect(await cache.get("anything")).toBeUndefined();
         await cache.set("anything", { x: 1 }, 1000);
         expect(performance.now() - started).toBeLessThan(1000);
@@ -161,17 +169,64 @@ if (!redis) {
         redis.resume();
       }
       // Back to enforcing once Redis answers again.
-      await expect.poll(() => limiter.consume(input(rules, quotas, T0)), { timeout: 5000 }).toMatchObject({ allowed: false });
+      await expect.poll(() => limiter.consume(allOpen(input(rules, quotas, T0))), { timeout: 5000 }).toMatchObject({ allowed: false });
     });
 
-    it("lets requests through at once while Redis is down", async () => {
+    it("by default skips rate limits (counted) and refuses quotas while Redis is slower than the command timeout", async () => {
+      const limiter = open(createLimiter({ redisUrl: redis.url, keyPrefix: `s${randomBytes(4).toString("hex")}:`, timeoutMs: 100 }));
+      const cache = open(createResultCache({ redisUrl: redis.url, timeoutMs: 100 }));
+      // Connected and answering in time first (a loaded machine may need a few tries).
+      const roomy: QuotaRule[] = [{ per: "caller", limit: 1000, period: "day" }];
+      await expect.poll(async () => (await limiter.consume(input([], roomy, T0))).allowed, { timeout: 5000 }).toBe(true);
+      const before = { rate: await skipped("rate_limit"), quota: await skipped("quota"), cache: await skipped("cache") };
+      redis.pause();
+      try {
+        expect(await limiter.consume(input(rules, [], T0))).toEqual({ allowed: true });
+        expect(await limiter.consume(input([], quotas, T0))).toMatchObject({ allowed: false, kind: "quota_exceeded", unavailable: true });
+        expect(await limiter.consume({ ...input(rules, [], T0), failOpen: { rateLimits: false, quotas: false } })).toMatchObject({ allowed: false, kind: "rate_limited", unavailable: true });
+        expect(await cache.get("anything")).toBeUndefined();
+      } finally {
+        redis.resume();
+      }
+      expect(await skipped("rate_limit")).toBe(before.rate + rules.length); // each rule skipped once, the closed ones not
+      expect(await skipped("quota")).toBe(before.quota);
+      expect(await skipped("cache")).toBe(before.cache + 1);
+    });
+
+    it("through the gateway: a quota that cannot be checked refuses the call with 503 and Retry-After", async () => {
+      allowLoopbackAndKey();
+      const upstream = await startV2Server();
+      const owner = await adminPrincipal();
+      await publishRemote(owner, "io.test/closed", upstream.url);
+      await enableGateway("io.test/closed", upstream.url, { pinMode: "WARN", policy: { quotas: [{ per: "caller", limit: 1000, period: "day" }] } });
+      const gw = await startGateway({ redisUrl: redis.url });
+      try {
+        const bob = await caller("bob-closed@example.com", "admin");
+        const { client } = await connect(gatewayUrl(gw.url, "io.test/closed"), bob.token);
+        expect((await client.callTool({ name: "search", arguments: { q: "a" } })).isError).toBeFalsy();
+        redis.pause();
+        try {
+          await expect(client.callTool({ name: "search", arguments: { q: "b" } })).rejects.toThrow(/cannot be checked right now/);
+        } finally {
+          redis.resume();
+        }
+        await gw.gateway.flush();
+        const refused = await db().usageEvent.findFirst({ where: { decision: "limits_unavailable" }, select: { status: true, outcome: true } });
+        expect(refused).toEqual({ status: 503, outcome: "QUOTA_EXCEEDED" });
+        await client.close();
+      } finally {
+        await Promise.all([gw.stop(), upstream.stop()]);
+      }
+    });
+
+    it("lets requests through at once while Redis is down, when the owner chose open", async () => {
       const limiter = open(createLimiter({ redisUrl: redis.url, keyPrefix: `d${randomBytes(4).toString("hex")}:`, timeoutMs: 100 }));
       const cache = open(createResultCache({ redisUrl: redis.url, timeoutMs: 100 }));
-      expect(await limiter.consume(input(rules, quotas, T0))).toEqual({ allowed: true });
+      expect(await limiter.consume(allOpen(input(rules, quotas, T0)))).toEqual({ allowed: true });
       await cache.set("k", 1, 60_000);
       await redis.stop();
       const started = performance.now();
-      for (let i = 0; i < 20; i++) expect(await limiter.consume(input(rules, quotas, T0))).toEqual({ allowed: true });
+      for (let i = 0; i < 20; i++) expect(await limiter.consume(allOpen(input(rules, quotas, T0)))).toEqual({ allowed: true });
       expect(await cache.get("k")).toBeUndefined();
       await cache.set("k", 2, 60_000);
       expect(performance.now() - started).toBeLessThan(1000);

@@ -34,7 +34,7 @@ describe("GET /api/servers/{name}/gateway", () => {
       upstreamTransport: "streamable-http",
       pinMode: "warn",
       gatewayUrl: `${env().publicUrl}/gateway/${NAME}/mcp`,
-      policy: { ipAllow: [], ipDeny: [], rateLimits: [], quotas: [], maxRequestBytes: null, timeoutMs: null, cache: [], capturePayloads: false },
+      policy: { ipAllow: [], ipDeny: [], rateLimits: [], quotas: [], maxRequestBytes: null, timeoutMs: null, cache: [], capturePayloads: false, onStoreFailure: { rateLimits: "open", quotas: "closed" } },
       credentials: { headers: [], updatedAt: null },
       serveUnapproved: false,
     });
@@ -123,6 +123,12 @@ describe("PUT /api/servers/{name}/gateway validation", () => {
     expect((await serverRow()).gatewayPolicy).toBeNull();
   });
 
+  it("refuses a fail mode other than open or closed, next to its field", async () => {
+    const p = await problemOf({ enabled: false, policy: { onStoreFailure: { quotas: "sometimes", other: true } } });
+    expect(messageAt(p, "/policy/onStoreFailure/quotas")).toMatch(/expected open or closed/);
+    expect(messageAt(p, "/policy/onStoreFailure/other")).toMatch(/unknown field/);
+  });
+
   it("refuses a second cache rule for the same tool, and a body that is not JSON", async () => {
     const p = await problemOf({ enabled: false, policy: { cache: [{ tool: "a", ttlSec: 5 }, { tool: "a", ttlSec: 9 }] } });
     expect(messageAt(p, "/policy/cache/1/tool")).toMatch(/already has a cache rule/);
@@ -145,7 +151,7 @@ describe("saving the settings", () => {
 
     const row = await serverRow();
     expect([row.gatewayEnabled, row.upstreamUrl, row.upstreamTransport, row.pinMode]).toEqual([true, UPSTREAM, "SSE", "BLOCK"]);
-    expect(row.gatewayPolicy).toMatchObject({ ipAllow: VALID.policy.ipAllow, ipDeny: VALID.policy.ipDeny, maxRequestBytes: 65536, timeoutMs: 5000, capturePayloads: true });
+    expect(row.gatewayPolicy).toMatchObject({ ipAllow: VALID.policy.ipAllow, ipDeny: VALID.policy.ipDeny, maxRequestBytes: 65536, timeoutMs: 5000, capturePayloads: true, rateLimitFailMode: "CLOSED", quotaFailMode: "OPEN" });
     expect(row.gatewayPolicy!.rateLimit).toEqual(body.policy.rateLimits);
     expect(row.gatewayPolicy!.cache).toEqual(body.policy.cache);
 

@@ -110,7 +110,7 @@ beforeAll(async () => {
     const admin = await adminPrincipal("stop-admin@example.com");
     // A server in the catalog also keeps the demo catalog (remote URLs off this machine) from being loaded.
     await publishRemote(admin, NAME, upstream.url);
-    await enableGateway(NAME, upstream.url);
+    await enableGateway(NAME, upstream.url, { pinMode: "WARN" });
     token = (await createToken("cli", admin.userId, { name: "invoke", scopes: ["gateway:invoke"] })).token;
     adminToken = (await createToken("cli", admin.userId, { name: "admin", scopes: ["registry:read", "registry:publish", "registry:admin"] })).token;
   });

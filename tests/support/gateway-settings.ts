@@ -50,6 +50,7 @@ export const VALID = {
     timeoutMs: 5000,
     cache: [{ tool: "get-forecast", ttlSec: 300 }, { tool: "future-tool", ttlSec: 60, scope: "public" }],
     capturePayloads: true,
+    onStoreFailure: { rateLimits: "closed", quotas: "open" },
   },
 };
 

@@ -9,9 +9,10 @@ import { serverChanged } from "@/lib/gateway/invalidation";
 import type { PolicyInput } from "@/lib/gateway/policy";
 import { gatewaySettingsInput, rowsOf } from "@/lib/gateway/settings-rules";
 import { createGateway, type Gateway } from "@/lib/gateway/server";
+import type { UsageRecorder } from "@/lib/gateway/usage-recorder";
 
 /** A gateway on its own loopback port, as the web process serves it (without Next in front). */
-export async function startGateway(opts: { redisUrl?: string } = {}): Promise<{ url: string; gateway: Gateway; stop(): Promise<void> }> {
+export async function startGateway(opts: { redisUrl?: string; usage?: UsageRecorder } = {}): Promise<{ url: string; gateway: Gateway; stop(): Promise<void> }> {
   const gateway = createGateway(opts);
   const server = http.createServer((req, res) => {
     if (!gateway.handle(req, res)) res.writeHead(404).end();

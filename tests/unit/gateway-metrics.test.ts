@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { methodLabel, metricsResponse, recordCache, recordDenial, recordRequest, recordUpstreamError } from "@/lib/gateway/metrics";
+import { methodLabel, metricsResponse, recordCache, recordDenial, recordRequest, recordSkippedCheck, recordUpstreamError, SKIP_LOG_INTERVAL_MS } from "@/lib/gateway/metrics";
 
 describe("gateway metrics", () => {
   it("labels spec methods by name and everything else as other", () => {
@@ -36,5 +36,29 @@ describe("gateway metrics", () => {
     expect(body).toContain(`toolshed_gateway_cache_total{${s},result="miss"} 2`);
     expect(body).toContain("process_cpu_user_seconds_total");
     expect(body).not.toContain("made/up");
+  });
+
+  it("counts every skipped check by check and reason, and logs them at most once per interval", async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = "warn";
+    // Captures the logger's own output (one JSON line per event) for the length of this test.
+    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const t0 = 4_000_000_000_000;
+      for (let i = 0; i < 5; i++) recordSkippedCheck("rate_limit", "timeout", t0 + i);
+      recordSkippedCheck("quota", "store down!", t0 + 10);
+      recordSkippedCheck("cache", "store_down", t0 + SKIP_LOG_INTERVAL_MS + 1);
+    } finally {
+      process.stderr.write = write;
+      if (level === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = level;
+    }
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; skipped: Record<string, number> }).filter((l) => /checks skipped/.test(l.msg));
+    expect(logged.map((l) => l.skipped)).toEqual([{ "rate_limit/timeout": 1 }, { "rate_limit/timeout": 4, "quota/other": 1, "cache/store_down": 1 }]);
+    const text = (await metricsResponse()).body;
+    expect(text).toMatch(/toolshed_gateway_checks_skipped_total\{check="rate_limit",reason="timeout"\} 5/);
+    expect(text).toMatch(/toolshed_gateway_checks_skipped_total\{check="quota",reason="other"\} 1/);
   });
 });

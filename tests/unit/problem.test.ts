@@ -42,13 +42,24 @@ describe("problemResponse", () => {
     expect(body.errors).toEqual(errors);
   });
 
+  it("answers an unreachable database with 503 and Retry-After, without the driver's message", async () => {
+    const err = Object.assign(new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2"), { code: "ECONNREFUSED" });
+    const res = problemResponse(err);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    const text = await res.clone().text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("ECONNREFUSED");
+    expect(await problem(res)).toMatchObject({ status: 503, code: "unavailable", detail: "The database is unavailable; retry shortly" });
+  });
+
   it("hides an unexpected error behind a generic 500 without its message or stack", async () => {
-    const err = new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2");
+    const err = new Error("relation \"x\" does not exist; password=hunter2");
     const res = problemResponse(err);
     expect(res.status).toBe(500);
     const text = await res.clone().text();
     expect(text).not.toContain("hunter2");
-    expect(text).not.toContain("ECONNREFUSED");
+    expect(text).not.toContain("does not exist");
     expect(text).not.toMatch(/\bat .*\.ts:\d+/);
     const body = await problem(res);
     expect(body).toMatchObject({ status: 500, code: "internal", title: "Internal Server Error" });

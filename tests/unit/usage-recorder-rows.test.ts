@@ -21,7 +21,7 @@ const base: UsageRecord = {
 describe("usage rows", () => {
   it("keep what the gateway recorded, rounded to whole numbers, stamped with the record time", () => {
     const row = toUsageRow(base, Date.UTC(2026, 10, 20, 12));
-    expect(row).toEqual({ s: "srv", k: "tok", u: "usr", m: "tools/call", n: "search", o: "OK", st: 200, l: 13, bi: 10, bo: 20, c: false, ip: "10.0.0.1", d: "allowed", tr: base.traceId, t: "2026-11-20T12:00:00.000Z" });
+    expect(row).toEqual({ s: "srv", k: "tok", u: "usr", a: null, m: "tools/call", n: "search", o: "OK", st: 200, l: 13, bi: 10, bo: 20, c: false, ip: "10.0.0.1", d: "allowed", tr: base.traceId, t: "2026-11-20T12:00:00.000Z" });
     expect(toUsageRow({ ...base, createdAt: new Date("2026-01-01T00:00:00Z") }).t).toBe("2026-01-01T00:00:00.000Z");
   });
 

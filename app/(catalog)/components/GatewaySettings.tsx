@@ -24,6 +24,11 @@ const TRANSPORTS = [
   ["sse", "HTTP+SSE (legacy)"],
 ] as const;
 
+const FAIL_MODES = [
+  ["open", "Skip the check (open)"],
+  ["closed", "Refuse calls (closed)"],
+] as const;
+
 const PIN_MODES = [
   ["block", "Block", "tools, prompts and resources that are new or changed since approval are hidden and refused until a reviewer approves them."],
   ["warn", "Warn", "they stay usable; every such call is recorded with a warning."],
@@ -132,6 +137,12 @@ export function GatewaySettings({ initial, tools, approved = true, isAdmin = fal
 
         <RateLimits rows={form.rateLimits} onChange={(v) => set("rateLimits", v)} errors={errors} />
         <Quotas rows={form.quotas} onChange={(v) => set("quotas", v)} errors={errors} />
+        <Group title="When limits cannot be checked" description="With Redis (REDIS_URL), limits are counted there; when it is down or slower than 100 ms, each kind of limit is skipped (open: counted in toolshed_gateway_checks_skipped_total and logged) or refuses calls with 503 (closed). The result cache always goes on without Redis.">
+          <div className="grid gap-3 sm:grid-cols-2">
+            <SelectInput pointer="/policy/onStoreFailure/rateLimits" label="Rate limits when Redis cannot answer" value={form.rateLimitsOnStoreFailure} options={FAIL_MODES} errors={errorsAt(errors, "/policy/onStoreFailure/rateLimits")} onChange={(v) => set("rateLimitsOnStoreFailure", v as GatewayForm["rateLimitsOnStoreFailure"])} />
+            <SelectInput pointer="/policy/onStoreFailure/quotas" label="Quotas when Redis cannot answer" value={form.quotasOnStoreFailure} options={FAIL_MODES} errors={errorsAt(errors, "/policy/onStoreFailure/quotas")} onChange={(v) => set("quotasOnStoreFailure", v as GatewayForm["quotasOnStoreFailure"])} />
+          </div>
+        </Group>
 
         <Group title="Requests">
           <div className="grid gap-3 sm:grid-cols-2">

@@ -41,6 +41,8 @@ export interface GatewayForm {
   timeoutMs: string;
   cache: CacheRow[];
   capturePayloads: boolean;
+  rateLimitsOnStoreFailure: "open" | "closed";
+  quotasOnStoreFailure: "open" | "closed";
 }
 
 
@@ -65,6 +67,8 @@ export function formOf(s: GatewaySettings): GatewayForm {
     timeoutMs: text(p.timeoutMs),
     cache: p.cache.map((c, i) => ({ key: `cache-${i}`, tool: c.tool, ttlSec: text(c.ttlSec), scope: c.scope })),
     capturePayloads: p.capturePayloads,
+    rateLimitsOnStoreFailure: p.onStoreFailure.rateLimits,
+    quotasOnStoreFailure: p.onStoreFailure.quotas,
   };
 }
 
@@ -98,6 +102,7 @@ export function bodyOf(f: GatewayForm) {
       timeoutMs: num(f.timeoutMs),
       cache: f.cache.map((c) => ({ tool: c.tool.trim(), ttlSec: num(c.ttlSec), scope: c.scope })),
       capturePayloads: f.capturePayloads,
+      onStoreFailure: { rateLimits: f.rateLimitsOnStoreFailure, quotas: f.quotasOnStoreFailure },
     },
   };
 }
