@@ -506,7 +506,9 @@ async function main() {
   const { disconnectDb } = await import("../lib/db/client.ts");
   await disconnectDb();
 
-  const nginx = CASES.has("json") ? await startNginx(tmp, upPort, freePort) : undefined;
+  const haveNginx = existsSync(NGINX);
+  if (CASES.has("json") && !haveNginx) log(`no nginx at ${NGINX} (NGINX=… names another): the nginx row is left out`);
+  const nginx = CASES.has("json") && haveNginx ? await startNginx(tmp, upPort, freePort) : undefined;
   if (nginx) log(`nginx ${nginx.url} → ${upstreamUrl}`);
 
   const startGateway = async (label, nodeArgs = []) => {
@@ -533,15 +535,15 @@ async function main() {
     await new Promise(() => undefined);
   }
 
-  const targets = nginx
+  const targets = CASES.has("json")
     ? [
         { key: "direct", label: "direct (upstream)", url: upstreamUrl, headers: {}, proxyPid: undefined },
-        { key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid },
+        ...(nginx ? [{ key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid }] : []),
         { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, ECHO_SERVER), headers: auth, proxyPid: gw.child.pid },
       ]
     : [];
   // Diagnostics: a bare reverse proxy on node:http, i.e. what Node's HTTP stack alone costs a gateway written on it.
-  for (const mode of nginx ? NODE_PROXIES : []) {
+  for (const mode of CASES.has("json") ? NODE_PROXIES : []) {
     const port = await freePort();
     const child = startChild(`bare node:http proxy (${mode} client)`, path.join(ROOT, "bench/gateway-node-proxy.mjs"), [], { ...process.env, PORT: String(port), UPSTREAM: upstreamUrl, PROXY_CLIENT: mode });
     await waitFor(`http://127.0.0.1:${port}/health`, child, 30_000);
@@ -654,7 +656,7 @@ async function main() {
   const profiles = [];
   if (CASES.has("json") && wantProfile(byKey(cMax, "gateway").rps < 0.8 * byKey(cMax, "direct").rps)) {
     const p = await profiled("json", async (base) => {
-      const target = { ...targets[2], url: gatewayMcp(base, ECHO_SERVER) };
+      const target = { ...targets.find((t) => t.key === "gateway"), url: gatewayMcp(base, ECHO_SERVER) };
       const check = await once(target.url, auth);
       if (!check.ok) throw new Error(`profiled gateway: HTTP ${check.status} ${check.text.slice(0, 200)}`);
       const pool = poolFor(target, cMax);
@@ -695,7 +697,7 @@ async function main() {
   const lines = [];
   const cpus = os.cpus();
   lines.push(
-    `Run ${started.toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? "?"} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · nginx ${/nginx\/(\S+)/.exec(spawnVersion())?.[1] ?? "?"} · ${QUICK ? "--quick" : "full run"}`,
+    `Run ${started.toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? "?"} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · nginx ${/nginx\/(\S+)/.exec(spawnVersion())?.[1] ?? "none"} · ${QUICK ? "--quick" : "full run"}`,
   );
   if (CASES.has("json")) lines.push(
     `JSON case: POST tools/call \`echo\` (2026-07-28, stateless; ${Buffer.byteLength(BODY)} bytes), ${WARMUP} s warm-up, then ${DURATION} s measured per target and concurrency in ${ROUNDS} rounds of ${f1(DURATION / ROUNDS)} s (targets alternating, order rotated each round), closed loop over an undici Pool (one connection per client, keep-alive); latency per request with process.hrtime. Load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
@@ -716,7 +718,7 @@ async function main() {
   if (CASES.has("json")) resultTable(rows);
   for (const c of CASES.has("json") ? CONCURRENCY : []) {
     const d = byKey(c, "direct");
-    for (const k of targets.slice(1).map((t) => t.key)) {
+    for (const k of targets.filter((t) => t.key !== "direct").map((t) => t.key)) {
       const x = byKey(c, k);
       lines.push(`| ${c} | ${x.label} | ${sign(x.p50 - d.p50)} | ${sign(x.p99 - d.p99)} | ${((x.rps / d.rps) * 100).toFixed(0)} % of direct |`);
     }
