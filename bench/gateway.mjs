@@ -523,7 +523,8 @@ async function main() {
     await waitFor(`http://127.0.0.1:${port}/api/health`, child, 60_000);
     return { child, port, base: `http://127.0.0.1:${port}` };
   };
-  const gw = await startGateway("toolshed gateway");
+  // --serve --cpu-prof-dir=DIR: the served gateway writes a CPU profile into DIR when it stops.
+  const gw = await startGateway("toolshed gateway", args.serve === "true" && args["cpu-prof-dir"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof-dir"])}`] : []);
   const gatewayMcp = (base, name) => `${base}/gateway/${name}/mcp`;
   const auth = { authorization: `Bearer ${token}` };
   log(`gateway ${gw.base} (pid ${gw.child.pid})`);
@@ -611,6 +612,13 @@ async function main() {
     { key: "direct", label: "direct (server-everything)", url: everythingUrl, headers: {}, proxyPid: undefined },
     { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, SSE_SERVER), headers: auth, proxyPid: gw.child.pid },
   ];
+  if (CASES.has("sse") && NODE_PROXIES.includes("undici")) {
+    // Diagnostic: what a bare streaming reverse proxy on node:http + undici costs per call, i.e. the floor for any gateway on Node.
+    const port = await freePort();
+    const child = startChild("bare streaming proxy (undici client)", path.join(ROOT, "bench/gateway-node-proxy.mjs"), [], { ...process.env, PORT: String(port), UPSTREAM: everythingUrl, PROXY_CLIENT: "undici", PROXY_STREAM: "1" });
+    await waitFor(`http://127.0.0.1:${port}/health`, child, 30_000);
+    sseTargets.push({ key: "node-stream", label: "bare streaming node:http proxy, undici client (diagnostic)", url: `http://127.0.0.1:${port}/mcp`, headers: {}, proxyPid: child.pid });
+  }
   const sseSent = { n: 0 };
   const sseRows = CASES.has("sse")
     ? await measureSse({ targets: sseTargets, concurrency: SSE_CONCURRENCY, warmup: WARMUP, duration: DURATION, rounds: ROUNDS, upstreamPid: every.pid, postmasterPid, summarize, log, sent: sseSent })
@@ -731,13 +739,16 @@ async function main() {
   if (CASES.has("sse")) {
     lines.push("");
     lines.push(
-      `SSE case: MCP SDK v1 ${/"version": "([^"]+)"/.exec(readFileSync(path.join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8"))?.[1] ?? "?"} clients (2025-11-25, Streamable HTTP, one session each with its GET stream) calling \`echo\` on server-everything (\`streamableHttp\`; every answer an event stream), ${WARMUP} s warm-up, then ${DURATION} s per target and concurrency in ${ROUNDS} rounds, direct and gateway alternating; latency per call until the client has the result. "upstream" = server-everything's process, "proxy" = the gateway's.`,
+      `SSE case: MCP SDK v1 ${/"version": "([^"]+)"/.exec(readFileSync(path.join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8"))?.[1] ?? "?"} clients (2025-11-25, Streamable HTTP, one session each with its GET stream) calling \`echo\` on server-everything (\`streamableHttp\`; every answer an event stream), ${WARMUP} s warm-up, then ${DURATION} s per target and concurrency in ${ROUNDS} rounds, targets alternating; latency per call until the client has the result. "upstream" = server-everything's process, "proxy" = the gateway's (or the diagnostic proxy's).`,
     );
     resultTable(sseRows);
     for (const c of SSE_CONCURRENCY) {
       const d = sseByKey(c, "direct");
       const g = sseByKey(c, "gateway");
-      lines.push(`| ${c} | ${g.label} | ${sign(g.p50 - d.p50)} | ${sign(g.p99 - d.p99)} | ${((g.rps / d.rps) * 100).toFixed(0)} % of direct |`);
+      for (const x of sseRows.filter((r) => r.c === c && r.key !== "direct")) {
+        const cpu = `proxy CPU ${f3((x.cpu.proxy * 1000) / x.ok)} ms/call = ${f2(x.cpu.proxy / x.cpu.up)} × the upstream's`;
+        lines.push(`| ${c} | ${x.label} | ${sign(x.p50 - d.p50)} | ${sign(x.p99 - d.p99)} | ${((x.rps / d.rps) * 100).toFixed(0)} % of direct; ${cpu} |`);
+      }
       const clients = `${c} client${c > 1 ? "s" : ""}`;
       if (c === Math.min(...SSE_CONCURRENCY)) checks.push([`SSE: gateway adds ≤ 0.5 ms p50 (${clients})`, g.p50 - d.p50 <= 0.5, `${sign(g.p50 - d.p50)} ms (${f3(d.p50)} → ${f3(g.p50)})`]);
       if (c === sseMax) checks.push([`SSE: gateway ≥ 85 % of direct throughput (${clients})`, g.rps >= 0.85 * d.rps, `${((g.rps / d.rps) * 100).toFixed(0)} % (${f0(d.rps)} → ${f0(g.rps)} calls/s)`]);
