@@ -506,7 +506,9 @@ async function main() {
   const { disconnectDb } = await import("../lib/db/client.ts");
   await disconnectDb();
 
-  const nginx = CASES.has("json") ? await startNginx(tmp, upPort, freePort) : undefined;
+  const haveNginx = existsSync(NGINX);
+  if (CASES.has("json") && !haveNginx) log(`no nginx at ${NGINX} (NGINX=… names another): the nginx row is left out`);
+  const nginx = CASES.has("json") && haveNginx ? await startNginx(tmp, upPort, freePort) : undefined;
   if (nginx) log(`nginx ${nginx.url} → ${upstreamUrl}`);
 
   const startGateway = async (label, nodeArgs = []) => {
@@ -521,7 +523,8 @@ async function main() {
     await waitFor(`http://127.0.0.1:${port}/api/health`, child, 60_000);
     return { child, port, base: `http://127.0.0.1:${port}` };
   };
-  const gw = await startGateway("toolshed gateway");
+  // --serve --cpu-prof-dir=DIR: the served gateway writes a CPU profile into DIR when it stops.
+  const gw = await startGateway("toolshed gateway", args.serve === "true" && args["cpu-prof-dir"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof-dir"])}`] : []);
   const gatewayMcp = (base, name) => `${base}/gateway/${name}/mcp`;
   const auth = { authorization: `Bearer ${token}` };
   log(`gateway ${gw.base} (pid ${gw.child.pid})`);
@@ -533,15 +536,15 @@ async function main() {
     await new Promise(() => undefined);
   }
 
-  const targets = nginx
+  const targets = CASES.has("json")
     ? [
         { key: "direct", label: "direct (upstream)", url: upstreamUrl, headers: {}, proxyPid: undefined },
-        { key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid },
+        ...(nginx ? [{ key: "nginx", label: "nginx proxy_pass", url: nginx.url, headers: {}, proxyPid: nginx.child.pid }] : []),
         { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, ECHO_SERVER), headers: auth, proxyPid: gw.child.pid },
       ]
     : [];
   // Diagnostics: a bare reverse proxy on node:http, i.e. what Node's HTTP stack alone costs a gateway written on it.
-  for (const mode of nginx ? NODE_PROXIES : []) {
+  for (const mode of CASES.has("json") ? NODE_PROXIES : []) {
     const port = await freePort();
     const child = startChild(`bare node:http proxy (${mode} client)`, path.join(ROOT, "bench/gateway-node-proxy.mjs"), [], { ...process.env, PORT: String(port), UPSTREAM: upstreamUrl, PROXY_CLIENT: mode });
     await waitFor(`http://127.0.0.1:${port}/health`, child, 30_000);
@@ -609,6 +612,13 @@ async function main() {
     { key: "direct", label: "direct (server-everything)", url: everythingUrl, headers: {}, proxyPid: undefined },
     { key: "gateway", label: "Toolshed gateway", url: gatewayMcp(gw.base, SSE_SERVER), headers: auth, proxyPid: gw.child.pid },
   ];
+  if (CASES.has("sse") && NODE_PROXIES.includes("undici")) {
+    // Diagnostic: what a bare streaming reverse proxy on node:http + undici costs per call, i.e. the floor for any gateway on Node.
+    const port = await freePort();
+    const child = startChild("bare streaming proxy (undici client)", path.join(ROOT, "bench/gateway-node-proxy.mjs"), [], { ...process.env, PORT: String(port), UPSTREAM: everythingUrl, PROXY_CLIENT: "undici", PROXY_STREAM: "1" });
+    await waitFor(`http://127.0.0.1:${port}/health`, child, 30_000);
+    sseTargets.push({ key: "node-stream", label: "bare streaming node:http proxy, undici client (diagnostic)", url: `http://127.0.0.1:${port}/mcp`, headers: {}, proxyPid: child.pid });
+  }
   const sseSent = { n: 0 };
   const sseRows = CASES.has("sse")
     ? await measureSse({ targets: sseTargets, concurrency: SSE_CONCURRENCY, warmup: WARMUP, duration: DURATION, rounds: ROUNDS, upstreamPid: every.pid, postmasterPid, summarize, log, sent: sseSent })
@@ -654,7 +664,7 @@ async function main() {
   const profiles = [];
   if (CASES.has("json") && wantProfile(byKey(cMax, "gateway").rps < 0.8 * byKey(cMax, "direct").rps)) {
     const p = await profiled("json", async (base) => {
-      const target = { ...targets[2], url: gatewayMcp(base, ECHO_SERVER) };
+      const target = { ...targets.find((t) => t.key === "gateway"), url: gatewayMcp(base, ECHO_SERVER) };
       const check = await once(target.url, auth);
       if (!check.ok) throw new Error(`profiled gateway: HTTP ${check.status} ${check.text.slice(0, 200)}`);
       const pool = poolFor(target, cMax);
@@ -695,7 +705,7 @@ async function main() {
   const lines = [];
   const cpus = os.cpus();
   lines.push(
-    `Run ${started.toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? "?"} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · nginx ${/nginx\/(\S+)/.exec(spawnVersion())?.[1] ?? "?"} · ${QUICK ? "--quick" : "full run"}`,
+    `Run ${started.toISOString()} · ${cpus.length} × ${cpus[0]?.model ?? "?"} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · nginx ${/nginx\/(\S+)/.exec(spawnVersion())?.[1] ?? "none"} · ${QUICK ? "--quick" : "full run"}`,
   );
   if (CASES.has("json")) lines.push(
     `JSON case: POST tools/call \`echo\` (2026-07-28, stateless; ${Buffer.byteLength(BODY)} bytes), ${WARMUP} s warm-up, then ${DURATION} s measured per target and concurrency in ${ROUNDS} rounds of ${f1(DURATION / ROUNDS)} s (targets alternating, order rotated each round), closed loop over an undici Pool (one connection per client, keep-alive); latency per request with process.hrtime. Load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
@@ -716,7 +726,7 @@ async function main() {
   if (CASES.has("json")) resultTable(rows);
   for (const c of CASES.has("json") ? CONCURRENCY : []) {
     const d = byKey(c, "direct");
-    for (const k of targets.slice(1).map((t) => t.key)) {
+    for (const k of targets.filter((t) => t.key !== "direct").map((t) => t.key)) {
       const x = byKey(c, k);
       lines.push(`| ${c} | ${x.label} | ${sign(x.p50 - d.p50)} | ${sign(x.p99 - d.p99)} | ${((x.rps / d.rps) * 100).toFixed(0)} % of direct |`);
     }
@@ -725,17 +735,20 @@ async function main() {
     checks.push([`gateway adds ≤ 5 ms p99 (${c} client${c > 1 ? "s" : ""})`, g.p99 - d.p99 <= 5, `${sign(g.p99 - d.p99)} ms (${f3(d.p99)} → ${f3(g.p99)})`]);
     checks.push([`gateway ≥ 80 % of direct throughput (${c} client${c > 1 ? "s" : ""})`, g.rps >= 0.8 * d.rps, `${((g.rps / d.rps) * 100).toFixed(0)} % (${f0(d.rps)} → ${f0(g.rps)} req/s)`]);
   }
-  checks.push(["usage events recorded == gateway requests made", usage.total === gatewaySent, `${f0(usage.total)} events, ${f0(gatewaySent)} requests (gateway exit code ${code})`]);
+  if (CASES.has("json")) checks.push(["usage events recorded == gateway requests made", usage.total === gatewaySent, `${f0(usage.total)} events, ${f0(gatewaySent)} requests (gateway exit code ${code})`]);
   if (CASES.has("sse")) {
     lines.push("");
     lines.push(
-      `SSE case: MCP SDK v1 ${/"version": "([^"]+)"/.exec(readFileSync(path.join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8"))?.[1] ?? "?"} clients (2025-11-25, Streamable HTTP, one session each with its GET stream) calling \`echo\` on server-everything (\`streamableHttp\`; every answer an event stream), ${WARMUP} s warm-up, then ${DURATION} s per target and concurrency in ${ROUNDS} rounds, direct and gateway alternating; latency per call until the client has the result. "upstream" = server-everything's process, "proxy" = the gateway's.`,
+      `SSE case: MCP SDK v1 ${/"version": "([^"]+)"/.exec(readFileSync(path.join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8"))?.[1] ?? "?"} clients (2025-11-25, Streamable HTTP, one session each with its GET stream) calling \`echo\` on server-everything (\`streamableHttp\`; every answer an event stream), ${WARMUP} s warm-up, then ${DURATION} s per target and concurrency in ${ROUNDS} rounds, targets alternating; latency per call until the client has the result. "upstream" = server-everything's process, "proxy" = the gateway's (or the diagnostic proxy's).`,
     );
     resultTable(sseRows);
     for (const c of SSE_CONCURRENCY) {
       const d = sseByKey(c, "direct");
       const g = sseByKey(c, "gateway");
-      lines.push(`| ${c} | ${g.label} | ${sign(g.p50 - d.p50)} | ${sign(g.p99 - d.p99)} | ${((g.rps / d.rps) * 100).toFixed(0)} % of direct |`);
+      for (const x of sseRows.filter((r) => r.c === c && r.key !== "direct")) {
+        const cpu = `proxy CPU ${f3((x.cpu.proxy * 1000) / x.ok)} ms/call = ${f2(x.cpu.proxy / x.cpu.up)} × the upstream's`;
+        lines.push(`| ${c} | ${x.label} | ${sign(x.p50 - d.p50)} | ${sign(x.p99 - d.p99)} | ${((x.rps / d.rps) * 100).toFixed(0)} % of direct; ${cpu} |`);
+      }
       const clients = `${c} client${c > 1 ? "s" : ""}`;
       if (c === Math.min(...SSE_CONCURRENCY)) checks.push([`SSE: gateway adds ≤ 0.5 ms p50 (${clients})`, g.p50 - d.p50 <= 0.5, `${sign(g.p50 - d.p50)} ms (${f3(d.p50)} → ${f3(g.p50)})`]);
       if (c === sseMax) checks.push([`SSE: gateway ≥ 85 % of direct throughput (${clients})`, g.rps >= 0.85 * d.rps, `${((g.rps / d.rps) * 100).toFixed(0)} % (${f0(d.rps)} → ${f0(g.rps)} calls/s)`]);
@@ -770,7 +783,7 @@ async function main() {
   lines.push("|---|---|---|");
   for (const [name, ok, v] of checks) lines.push(`| ${name} | ${ok ? "yes" : "**no**"} | ${v} |`);
   lines.push("");
-  lines.push(`Usage events of ${ECHO_SERVER} by method, outcome, status: ${usage.byOutcome.map((r) => `${r.method} ${r.outcome} ${r.status}: ${f0(r.n)}`).join("; ")}.`);
+  if (CASES.has("json")) lines.push(`Usage events of ${ECHO_SERVER} by method, outcome, status: ${usage.byOutcome.map((r) => `${r.method} ${r.outcome} ${r.status}: ${f0(r.n)}`).join("; ")}.`);
   if (sseUsage) lines.push(`Usage events of ${SSE_SERVER} (SSE case): ${sseUsage.byOutcome.map((r) => `${r.method} ${r.outcome} ${r.status}: ${f0(r.n)}`).join("; ")}.`);
 
   for (const profile of profiles) {

@@ -45,8 +45,10 @@ function parseEventBlock(raw: Buffer): SseEvent {
   return e;
 }
 
+const EMPTY = Buffer.alloc(0); // shared: a parser is made per relayed stream, and most hold nothing between chunks
+
 export class SseParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
 
   /** Feeds bytes; returns the events completed by them. */
   push(chunk: Buffer): SseEvent[] {
