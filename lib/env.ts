@@ -63,6 +63,7 @@ const schema = z
     TOOLSHED_SERVE_UNAPPROVED: bool(false),
     TOOLSHED_REVIEWERS_TEAM: opt(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a team slug")).default("reviewers"),
     TOOLSHED_ALLOWED_NETWORKS: opt(cidrList).default([]),
+    TOOLSHED_OUTBOUND_PUBLIC: bool(true),
     LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error", "silent"])).default("info"),
     TOOLSHED_WORKER: bool(true),
     TOOLSHED_REGISTRY_CACHE_MS: opt(z.coerce.number({ message: "expected milliseconds" }).int().min(0, "expected 0 or more").max(60_000, "at most 60000")).default(1000),

@@ -1,8 +1,9 @@
 import { lookup } from "node:dns/promises";
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { refusalReason } from "./address-policy";
-import { type Cidr, isIpLiteral } from "./cidr";
+import { addressInCidrs, type Cidr, isIpLiteral, parseAddress, unmapped } from "./cidr";
 import { ownEndpointReason } from "./self";
 
 /** Where sockets may be opened. */
@@ -37,6 +38,17 @@ async function systemResolve(host: string): Promise<string[]> {
 }
 
 /**
+ * On an isolated network (and in test runs, which must not send traffic off the machine) public
+ * addresses are switched off with TOOLSHED_OUTBOUND_PUBLIC=false: then only TOOLSHED_ALLOWED_NETWORKS is reachable.
+ */
+function publicRefusal(address: string, allowedNetworks: readonly Cidr[]): string | undefined {
+  if (env().TOOLSHED_OUTBOUND_PUBLIC) return undefined;
+  const parsed = parseAddress(address);
+  if (parsed && addressInCidrs(unmapped(parsed), allowedNetworks)) return undefined;
+  return "public address, and TOOLSHED_OUTBOUND_PUBLIC=false allows only TOOLSHED_ALLOWED_NETWORKS";
+}
+
+/**
  * Resolves `host` once and refuses it if any of its addresses is not allowed (nor, with `ownPort`, is
  * Toolshed itself on `port`); returns the checked addresses, without brackets.
  */
@@ -46,7 +58,7 @@ export async function checkedAddresses(host: string, opts: GuardOptions, port?: 
   if (!addresses.length) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
   for (const address of addresses) {
     const self = opts.ownPort !== undefined && port !== undefined ? ownEndpointReason(address, port, opts.ownPort) : undefined;
-    const reason = self ?? refusalReason(address, opts.allowedNetworks);
+    const reason = self ?? refusalReason(address, opts.allowedNetworks) ?? publicRefusal(address, opts.allowedNetworks);
     if (reason) throw new AppError("blocked_address", `Refused to connect to ${name} (${address}): ${reason}`);
   }
   return addresses;
