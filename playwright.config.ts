@@ -40,6 +40,8 @@ export default defineConfig({
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",
       TOOLSHED_ALLOWED_NETWORKS: "127.0.0.0/8",
+      // The demo catalog's remotes are on the internet; the worker must not probe them from a test run.
+      TOOLSHED_OUTBOUND_PUBLIC: "false",
     },
   },
 });

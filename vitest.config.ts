@@ -17,6 +17,8 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          // Tests never send traffic off this machine: outbound connections only to the networks a test allows.
+          env: { TOOLSHED_OUTBOUND_PUBLIC: "false" },
           // One real Postgres cluster for the run; every test file gets its own fresh database.
           globalSetup: ["tests/setup/postgres-cluster.ts"],
           setupFiles: ["tests/setup/database-per-file.ts"],
