@@ -10,6 +10,7 @@ import type { Exchange } from "./exchange";
 import { isRequest, RPC, type RpcMessage } from "./jsonrpc";
 import { recordUpstreamError } from "./metrics";
 import { openSession, sealSession } from "./session";
+import { maskBuffer, secretsFor } from "./mask";
 import { formatEvent, SseParser } from "./sse";
 import { admitRequest, filterResult, isListResult, parseMessage, readBody, storeResult, type PipelineDeps } from "./streamable";
 import { forwardHeaders, upstreamRequest, type UpstreamCall, type UpstreamResponse } from "./upstream";
@@ -113,6 +114,8 @@ export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: Pip
   await listen().catch(() => undefined);
   const keepAlive = setInterval(() => x.write(": keep-alive\n\n"), env().TOOLSHED_GATEWAY_KEEPALIVE_SEC * 1000);
   const parser = new SseParser();
+  // Whole events are relayed, so each is masked on its own: no credential value can span two of them.
+  const secrets = secretsFor(ctx.credentials);
   const base = `/gateway/${ctx.name}/messages`;
   // A stream lives long: its lists are filtered with the server's current rules, not those of when it opened.
   let current = ctx;
@@ -143,7 +146,7 @@ export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: Pip
             }
             if (isListResult(m.result)) {
               filterResult(current, x, m.result);
-              x.write(formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id }));
+              x.write(maskBuffer(Buffer.from(formatEvent(JSON.stringify(m), { event: ev.event, id: ev.id })), secrets));
               continue;
             }
           }
@@ -151,7 +154,7 @@ export async function handleSseStream(x: Exchange, ctx: ServerContext, deps: Pip
           // relayed as it came
         }
       }
-      x.write(ev.raw);
+      x.write(maskBuffer(ev.raw, secrets));
     }
   });
   const finish = () => {

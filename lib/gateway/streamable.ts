@@ -296,6 +296,8 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
       closed = true;
       clearInterval(keepAlive);
       clearImmediate(flush);
+      // Ending a corked response loses what waits in the cork: the events of this turn leave first.
+      if (corked) uncork();
       if (awaitsAnswer && !answered && !finished) {
         done();
         return upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the stream before answering");

@@ -18,6 +18,7 @@ import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/p
 const LISTEN = "io.test/listen";
 const ECHO = "io.test/echo";
 const MOVED = "io.test/moved";
+const LEGACY = "io.test/legacy-echo";
 const API_KEY = "sk-live-0123456789";
 const TOKEN = "tok-abcdef-987654";
 const MODERN = "2026-07-28";
@@ -26,6 +27,7 @@ const modernHeaders = (method: string, extra: Record<string, string> = {}) => ({
 
 let listenUpstream: ConformanceServer;
 let echo: http.Server;
+let legacyStream: http.ServerResponse | undefined;
 let echoUrl: string;
 let gw: Awaited<ReturnType<typeof startGateway>>;
 let auth: { authorization: string };
@@ -34,6 +36,22 @@ let auth: { authorization: string };
 function startEcho(): Promise<string> {
   echo = http.createServer((req, res) => {
     if (req.url?.startsWith("/moved")) return void res.writeHead(302, { location: "http://127.0.0.1:9/private-elsewhere" }).end();
+    // Legacy HTTP+SSE: the stream announces /messages; a posted message is answered on the stream, quoting the credentials.
+    if (req.url === "/sse") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      legacyStream = res;
+      return void res.write("event: endpoint\ndata: /messages?sid=1\n\n");
+    }
+    if (req.url?.startsWith("/messages")) {
+      const quoted = `key ${String(req.headers["x-api-key"])} and ${String(req.headers.authorization)}`;
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      return void req.on("end", () => {
+        const { id } = JSON.parse(body) as { id: number };
+        res.writeHead(202).end();
+        legacyStream?.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: `refused ${quoted}` } })}\n\n`);
+      });
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -43,7 +61,7 @@ function startEcho(): Promise<string> {
         res.writeHead(200, { "content-type": "application/json" });
         return void res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `upstream refused ${quoted}` } }));
       }
-      if (msg.method === "completion/complete") {
+      if (msg.method === "resources/templates/list") {
         res.writeHead(200, { "content-type": "text/event-stream" });
         const event = `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `bad ${quoted}` } })}\n\n`;
         res.write(event.slice(0, event.indexOf(API_KEY) + 3));
@@ -70,10 +88,13 @@ beforeAll(async () => {
   await publishRemote(owner, LISTEN, listenUpstream.url);
   await publishRemote(owner, ECHO, `${echoUrl}/mcp`);
   await publishRemote(owner, MOVED, `${echoUrl}/moved`);
+  await publishRemote(owner, LEGACY, `${echoUrl}/sse`, { transport: "sse" });
   await enableGateway(LISTEN, listenUpstream.url, { policy: { timeoutMs: 1000 } });
   await enableGateway(ECHO, `${echoUrl}/mcp`);
   await enableGateway(MOVED, `${echoUrl}/moved`);
+  await enableGateway(LEGACY, `${echoUrl}/sse`, { transport: "sse" });
   await putGatewayCredentials(owner, ECHO, { headers: { "x-api-key": API_KEY, authorization: `Bearer ${TOKEN}` } });
+  await putGatewayCredentials(owner, LEGACY, { headers: { "x-api-key": API_KEY, authorization: `Bearer ${TOKEN}` } });
   gw = await startGateway();
   auth = { authorization: `Bearer ${(await caller("relay@example.com", "admin")).token}` };
 }, 60_000);
@@ -130,9 +151,30 @@ describe("upstream bodies on error paths", () => {
     const whole = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 2, method: "tools/list" }, auth);
     const answer = (await whole.json()) as { error: { message: string } };
     expect(answer.error.message).toBe("upstream refused key *** and ***");
-    const events = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 3, method: "completion/complete", params: {} }, auth);
+    const events = await rpc(gatewayUrl(gw.url, ECHO), { jsonrpc: "2.0", id: 3, method: "resources/templates/list" }, auth);
     expect(events.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(await events.text()).toContain('"message":"bad key *** and ***"');
+  });
+
+  it("never carry a backend credential value on a legacy HTTP+SSE stream either", async () => {
+    const stream = await fetch(gatewayUrl(gw.url, LEGACY, "sse"), { headers: { ...auth, accept: "text/event-stream" } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let text = "";
+    const until = async (pattern: RegExp) => {
+      const deadline = Date.now() + 5_000;
+      while (!pattern.test(text) && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+      return pattern.exec(text);
+    };
+    const endpoint = await until(/event: endpoint\ndata: (\S+)/);
+    expect(endpoint).not.toBeNull();
+    const posted = await fetch(new URL(endpoint![1], gw.url), { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }) });
+    expect(posted.status).toBe(202);
+    expect(await until(/refused key/)).not.toBeNull();
+    await reader.cancel();
+    expect(text).toContain("refused key *** and ***");
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain(TOKEN);
   });
 
   it("an upstream redirect is a JSON-RPC error that names neither the redirect target nor follows it", async () => {
