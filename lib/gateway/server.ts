@@ -136,7 +136,7 @@ async function serve(x: Exchange, name: string, endpoint: string, deps: Pipeline
   // Before the token: a looped request carries the backend credentials, not a caller's token. The mark is
   // secret to this installation, so naming the server in the record reveals nothing to outsiders.
   if (looped(req)) {
-    x.ctx = (await serverContext(name)) ?? undefined;
+    x.ctx = (await serverContext(name).catch(() => null)) ?? undefined;
     return x.refuse(508, undefined, RPC.INVALID_REQUEST, `Loop detected: this request already passed through this Toolshed gateway (its Via header carries this installation's mark), so the upstream of ${name} leads back to the gateway`, "BLOCKED", "loop_detected");
   }
   const challengeFor = endpoint === "messages" ? "sse" : endpoint;
