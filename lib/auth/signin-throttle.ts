@@ -16,6 +16,7 @@ export const ADDRESS_LIMIT = { failures: 50, windowSec: 60 * 60 };
 interface Limiters {
   account: RateLimiterAbstract;
   address: RateLimiterAbstract;
+  client?: Redis;
 }
 
 let limiters: Limiters | undefined;
@@ -24,12 +25,12 @@ function build(): Limiters {
   const memory = (keyPrefix: string, l: typeof ACCOUNT_LIMIT) => new RateLimiterMemory({ keyPrefix, points: l.failures, duration: l.windowSec });
   const url = env().REDIS_URL;
   if (!url) return { account: memory("account", ACCOUNT_LIMIT), address: memory("address", ADDRESS_LIMIT) };
-  // No offline queue: while Redis is down a command fails at once and the memory fallback answers.
-  const client = new Redis(url, { enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 2_000) });
+  // Commands wait for the first connection, each at most 250 ms; a failed one is answered by the memory fallback.
+  const client = new Redis(url, { commandTimeout: 250, connectTimeout: 2_000, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 2_000) });
   client.on("error", () => {}); // the limiter reports failed commands; reconnects are ioredis's
   const redis = (keyPrefix: string, l: typeof ACCOUNT_LIMIT) =>
     new RateLimiterRedis({ storeClient: client, keyPrefix: `toolshed:signin:${keyPrefix}`, points: l.failures, duration: l.windowSec, insuranceLimiter: memory(keyPrefix, l) });
-  return { account: redis("account", ACCOUNT_LIMIT), address: redis("address", ADDRESS_LIMIT) };
+  return { account: redis("account", ACCOUNT_LIMIT), address: redis("address", ADDRESS_LIMIT), client };
 }
 
 const current = () => (limiters ??= build());
@@ -56,4 +57,11 @@ export async function signInFailed(account: string, address: string): Promise<vo
 /** A successful sign-in clears the account's count; the address keeps its own (slow guessing across accounts). */
 export async function signInSucceeded(account: string): Promise<void> {
   await counted(current().account.delete(account));
+}
+
+/** Forgets this process's limiters (and closes their Redis connection): for tests that change REDIS_URL. */
+export async function resetSignInThrottle(): Promise<void> {
+  const client = limiters?.client;
+  limiters = undefined;
+  if (client) await client.quit().catch(() => client.disconnect());
 }

@@ -15,6 +15,7 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 const LINE_BREAK = /[\t\n\r]/;
+
 interface Step {
   parent: Step | null;
   key: PropertyKey;
