@@ -58,7 +58,12 @@ export async function checkedAddresses(host: string, opts: GuardOptions, port?: 
   if (!addresses.length) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
   for (const address of addresses) {
     const self = opts.ownPort !== undefined && port !== undefined ? ownEndpointReason(address, port, opts.ownPort) : undefined;
-    const reason = self ?? refusalReason(address, opts.allowedNetworks) ?? publicRefusal(address, opts.allowedNetworks);
+    const reason = self ?? refusalReason(address, opts.allowedNetworks);
+    if (reason) throw new AppError("blocked_address", `Refused to connect to ${name} (${address}): ${reason}`);
+  }
+  // After the policy's own refusals, so a name that resolves to a private address is refused as such.
+  for (const address of addresses) {
+    const reason = publicRefusal(address, opts.allowedNetworks);
     if (reason) throw new AppError("blocked_address", `Refused to connect to ${name} (${address}): ${reason}`);
   }
   return addresses;

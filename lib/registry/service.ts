@@ -68,8 +68,9 @@ async function searchOrder(scope: repo.ReadView, search: string, from: number, c
   const ids = page.hits.map((h) => h.id);
   if (ids.length === count) return ids;
   // The index has no more: continue with the name matches it did not return.
+  // The index may change between the two queries (a document indexed meanwhile): this page's ids are excluded too, so none repeats.
   const matched = page.total ? (await index.searchServers({ ...query, offset: 0, limit: page.total })).hits.map((h) => h.id) : [];
-  return [...ids, ...(await repo.nameMatches(scope, search, matched, Math.max(0, from - page.total), count - ids.length))];
+  return [...ids, ...(await repo.nameMatches(scope, search, [...new Set([...ids, ...matched])], Math.max(0, from - page.total), count - ids.length))];
 }
 
 /** One page of a search listing: whole servers in relevance order, each with its versions that pass the filters. */
