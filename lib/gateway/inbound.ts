@@ -26,7 +26,7 @@ export interface Target {
 
 export type Inbound =
   | { ok: true; msg: RpcMessage; kind: "request" | "notification" | "response"; target?: Target }
-  | { ok: false; code: number; reason: string; message: string; msg?: RpcMessage };
+  | { ok: false; code: number; reason: string; message: string; msg?: RpcMessage; status?: number };
 
 /** Every method of MCP up to 2026-07-28, both directions. */
 const METHODS = [
@@ -67,7 +67,11 @@ const NAMED: Readonly<Record<string, { schema: { safeParse(v: unknown): { succes
   },
 };
 
-const refuse = (code: number, reason: string, message: string, msg?: RpcMessage): Inbound => ({ ok: false, code, reason, message, msg });
+const refuse = (code: number, reason: string, message: string, msg?: RpcMessage, status?: number): Inbound => ({ ok: false, code, reason, message, msg, ...(status ? { status } : {}) });
+
+/** Methods 2026-07-28 removed (subscriptions/listen replaces them): to a request of that era they do not exist (404, -32601). */
+const REMOVED_2026: Readonly<Record<string, string>> = { "resources/subscribe": "subscriptions/listen", "resources/unsubscribe": "subscriptions/listen" };
+const MODERN = "2026-07-28";
 
 /** Why a value is not one JSON-RPC 2.0 message as MCP allows it, most specific first. */
 function shapeProblem(v: unknown): string {
@@ -83,8 +87,11 @@ function shapeProblem(v: unknown): string {
   return "The body is not a JSON-RPC 2.0 message as MCP defines it (unknown or malformed members)";
 }
 
-/** Classifies one parsed JSON value sent by a client. */
-export function classifyInbound(value: unknown): Inbound {
+/**
+ * Classifies one parsed JSON value sent by a client; `version` is the protocol version the request
+ * declares (MCP-Protocol-Version header or the message's `_meta`), when known.
+ */
+export function classifyInbound(value: unknown, version?: string): Inbound {
   if (!JSONRPCMessageSchema.safeParse(value).success) {
     const problem = shapeProblem(value);
     return refuse(RPC.INVALID_REQUEST, Array.isArray(value) ? "batch_refused" : "invalid_request", problem);
@@ -103,6 +110,10 @@ export function classifyInbound(value: unknown): Inbound {
       return refuse(RPC.INVALID_REQUEST, "notification_refused", `${method} is a request and needs an "id"; it cannot be sent as a notification`);
     return { ok: true, msg, kind: "notification" };
   }
+  const declared = (msg.params?._meta as Record<string, unknown> | undefined)?.["io.modelcontextprotocol/protocolVersion"];
+  const era = typeof declared === "string" ? declared : version;
+  if (era !== undefined && era >= MODERN && REMOVED_2026[method])
+    return refuse(RPC.METHOD_NOT_FOUND, "method_removed", `Method not found: ${method} was removed in ${MODERN}; use ${REMOVED_2026[method]}`, msg, 404);
   const named = NAMED[method];
   if (!named) return { ok: true, msg, kind: "request" };
   if (!named.schema.safeParse(msg).success) return refuse(RPC.INVALID_PARAMS, "invalid_params", `The params of ${method} are malformed: ${paramsHint(method)}`, msg);

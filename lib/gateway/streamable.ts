@@ -62,8 +62,8 @@ export function parseMessage(x: Exchange, body: Buffer): RpcMessage | undefined 
   } catch {
     return void x.refuse(400, undefined, RPC.PARSE_ERROR, "The request body is not valid JSON in UTF-8", "ERROR", "parse_error");
   }
-  const inbound = classifyInbound(value);
-  if (!inbound.ok) return void x.refuse(400, inbound.msg, inbound.code, inbound.message, "ERROR", inbound.reason);
+  const inbound = classifyInbound(value, x.req.headers["mcp-protocol-version"] as string | undefined);
+  if (!inbound.ok) return void x.refuse(inbound.status ?? 400, inbound.msg, inbound.code, inbound.message, "ERROR", inbound.reason);
   return inbound.msg;
 }
 

@@ -135,3 +135,18 @@ describe("the verdict on what a message names", () => {
     expect(targetVerdict(ctx, alice, target, current).decision).toBe(decision);
   });
 });
+
+describe("methods 2026-07-28 removed", () => {
+  const subscribe = (meta?: Record<string, unknown>) => ({ jsonrpc: "2.0", id: 4, method: "resources/subscribe", params: { uri: "file:///a", ...(meta ? { _meta: meta } : {}) } });
+
+  it("do not exist for a request of that era (404, method not found), by header or by _meta", () => {
+    for (const r of [classifyInbound(subscribe(), "2026-07-28"), classifyInbound(subscribe({ "io.modelcontextprotocol/protocolVersion": "2026-07-28" }))]) {
+      expect(r).toMatchObject({ ok: false, status: 404, code: RPC.METHOD_NOT_FOUND, reason: "method_removed" });
+    }
+  });
+
+  it("are still checked requests in the 2025 era", () => {
+    expect(classifyInbound(subscribe(), "2025-11-25")).toMatchObject({ ok: true, target: { kind: "RESOURCE", id: "file:///a" } });
+    expect(classifyInbound(subscribe())).toMatchObject({ ok: true, target: { kind: "RESOURCE", id: "file:///a" } });
+  });
+});
