@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replaceInvokeRules } from "@/lib/access/invoke-rules";
 import { db } from "@/lib/db/client";
 import { probeByName } from "@/lib/probing/service";
-import { BIN, childEnv, PROJECT_ROOT } from "../support/cli";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
 import { caller, connect, enableGateway, gatewayUrl, rpc } from "../support/gateway";
 import { startEverything, type RunningServer } from "../support/mcp-servers";
 import { adminPrincipal, allowLoopbackAndKey, publishRemote } from "../support/probing";
@@ -23,44 +20,11 @@ const SSE_NAME = "io.test/replicated-sse";
 let upstream: RunningServer;
 let sseUpstream: RunningServer;
 let dataDir: string;
-const replicas: { child: ChildProcess; url: string }[] = [];
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+const replicas: GatewayProcess[] = [];
 
 const METRICS_TOKEN = "replica-metrics-token-0123456789";
 
-async function startReplica(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "gateway"], {
-    cwd: PROJECT_ROOT,
-    env: childEnv({
-      DATABASE_URL: process.env.DATABASE_URL,
-      TOOLSHED_ENCRYPTION_KEY: process.env.TOOLSHED_ENCRYPTION_KEY,
-      TOOLSHED_ALLOWED_NETWORKS: "127.0.0.0/8",
-      TOOLSHED_METRICS_TOKEN: METRICS_TOKEN,
-      TOOLSHED_DATA_DIR: dataDir,
-      TOOLSHED_HOST: "127.0.0.1",
-      PORT: String(port),
-    }),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`toolshed gateway exited with ${child.exitCode}: ${stderr}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (ok) return { child, url };
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`toolshed gateway did not answer on ${url}: ${stderr}`);
-}
+const startReplica = () => startGatewayProcess(dataDir, { TOOLSHED_METRICS_TOKEN: METRICS_TOKEN });
 
 beforeAll(async () => {
   allowLoopbackAndKey();
