@@ -296,15 +296,20 @@ async function relay(x: Exchange, ctx: ServerContext, deps: PipelineDeps, opts: 
       closed = true;
       clearInterval(keepAlive);
       clearImmediate(flush);
-      // Ending a corked response loses what waits in the cork: the events of this turn leave first.
+      // Ending a corked response loses what waits in the cork: the events of this turn leave first, into the
+      // socket held corked, so that they and the end of the stream go out in one write (end() uncorks the socket).
+      const socket = corked ? x.res.socket : null;
+      socket?.cork();
       if (corked) uncork();
       if (awaitsAnswer && !answered && !finished) {
         done();
-        return upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the stream before answering");
+        upstreamFailure(x, ctx, msg, "closed", "the upstream server closed the stream before answering");
+      } else {
+        done();
+        x.end();
+        x.record(outcome, status, decision);
       }
-      done();
-      x.end();
-      x.record(outcome, status, decision);
+      if (socket?.writableCorked) socket.uncork();
     };
     up.once("end", close);
     up.once("error", close);

@@ -1,3 +1,5 @@
+import { CallToolRequestSchema, JSONRPCMessageSchema } from "@modelcontextprotocol/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/gateway/caller";
 import type { ServerContext } from "@/lib/gateway/context";
@@ -97,6 +99,55 @@ describe("what a client may send the gateway", () => {
     if (!r.ok) return;
     expect(r.target).toEqual(target);
     expect(targetOf(r.msg)).toEqual(target);
+  });
+});
+
+describe("tool calls: accepted exactly when the SDK's schemas accept them", () => {
+  // Shapes near a valid tools/call, each member right or wrong in the ways clients get it wrong.
+  const odd = fc.constantFrom<unknown>(null, true, 1.5, 2 ** 60, [], ["x"], "", {}, { a: 1 });
+  // Mostly right, so that one wrong member at a time is common.
+  const mostly = (good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unknown> = odd) => fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: bad, weight: 1 });
+  const meta = fc.record(
+    {
+      progressToken: mostly(fc.oneof(fc.string(), fc.integer()), fc.constantFrom(1.5, 2 ** 60, null, {})),
+      "io.modelcontextprotocol/related-task": mostly(fc.record({ taskId: mostly(fc.string()) })),
+      "io.modelcontextprotocol/protocolVersion": fc.constant("2026-07-28"),
+    },
+    { requiredKeys: [] },
+  );
+  const params = fc.oneof(
+    { weight: 6, arbitrary: fc.record(
+      {
+        name: mostly(fc.string()),
+        arguments: mostly(fc.dictionary(fc.string(), fc.jsonValue())),
+        _meta: mostly(meta),
+        task: mostly(fc.record({ ttl: mostly(fc.integer()) }, { requiredKeys: [] })),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: ["name"] },
+    ) },
+    { arbitrary: odd, weight: 1 },
+  );
+  const message = fc.record(
+    {
+      jsonrpc: mostly(fc.constant("2.0"), fc.constantFrom("1.0", 2)),
+      id: mostly(fc.oneof(fc.integer(), fc.string())),
+      method: fc.constant("tools/call"),
+      params,
+      tool: fc.oneof({ arbitrary: fc.constant(undefined), weight: 6 }, { arbitrary: fc.string(), weight: 1 }), // dropped by JSON when undefined
+    },
+    { requiredKeys: ["method", "id"] },
+  );
+
+  it("never lets through a message the schemas refuse, nor refuses one they accept", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const value = JSON.parse(JSON.stringify(m)) as unknown; // as it arrives: parsed JSON
+        const schemas = JSONRPCMessageSchema.safeParse(value).success && CallToolRequestSchema.safeParse(value).success;
+        expect(classifyInbound(value).ok).toBe(schemas);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
