@@ -25,27 +25,31 @@ export function unstorable(s: string): string | undefined {
 }
 
 /**
- * Every string (value or property name) in a JSON value that contains a NUL byte or a lone surrogate,
- * by pointer. Iterative with parent-linked paths, so a hostile, deeply nested body cannot overflow the stack.
+ * Every string value and property name of a JSON value that `problem` finds fault with, by pointer
+ * (`path` is built only when asked). Iterative with parent-linked paths, so a hostile, deeply nested
+ * body costs neither stack nor quadratic time.
  */
-export function findUnstorableText(value: unknown): FieldError[] {
+export function findBadText(value: unknown, problem: (s: string, path: () => PropertyKey[], isKey: boolean) => string | null | undefined): FieldError[] {
   const out: FieldError[] = [];
   const stack: [unknown, Step | null][] = [[value, null]];
   while (stack.length) {
     const [v, at] = stack.pop()!;
     if (typeof v === "string") {
-      const problem = unstorable(v);
-      if (problem) out.push({ pointer: jsonPointer(pathOf(at)), message: problem });
+      const p = problem(v, () => pathOf(at), false);
+      if (p) out.push({ pointer: jsonPointer(pathOf(at)), message: p });
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { parent: at, key: i }]);
     } else if (v !== null && typeof v === "object") {
       for (const [k, child] of Object.entries(v).reverse()) {
         const step = { parent: at, key: k };
-        const problem = unstorable(k);
-        if (problem) out.push({ pointer: jsonPointer(pathOf(step)), message: `property name ${problem}` });
+        const p = problem(k, () => pathOf(step), true);
+        if (p) out.push({ pointer: jsonPointer(pathOf(step)), message: `property name ${p}` });
         stack.push([child, step]);
       }
     }
   }
   return out;
 }
+
+/** Every string (value or property name) in a JSON value that contains a NUL byte or a lone surrogate, by pointer. */
+export const findUnstorableText = (value: unknown): FieldError[] => findBadText(value, unstorable);

@@ -1,5 +1,5 @@
 import type { FieldError } from "@/lib/errors";
-import { jsonPointer } from "./json-pointer";
+import { findBadText, jsonPointer } from "./json-pointer";
 import type { ServerJson } from "./server-json-schema";
 
 /**
@@ -16,60 +16,22 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 const LINE_BREAK = /[\t\n\r]/;
 
-interface Step {
-  parent: Step | null;
-  key: PropertyKey;
-  /** Descriptions (read as paragraphs) and the publisher's free-form `_meta` may keep line breaks and tabs. */
-  multiline: boolean;
-}
-
-function pathOf(step: Step | null): PropertyKey[] {
-  const path: PropertyKey[] = [];
-  for (let s = step; s; s = s.parent) path.push(s.key);
-  return path.reverse();
-}
-
-const stepInto = (parent: Step | null, key: PropertyKey): Step => ({
-  parent,
-  key,
-  multiline: (parent === null && key === "_meta") || (parent?.multiline ?? false) || key === "description",
-});
+/** Descriptions (read as paragraphs) and the publisher's free-form `_meta` may keep line breaks and tabs. */
+const multiline = (path: PropertyKey[]) => path[0] === "_meta" || path.includes("description");
 
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
-function textProblem(s: string, multiline: boolean): string | null {
+function textProblem(s: string, mayBreakLines: () => boolean): string | null {
   const bidi = BIDI.exec(s);
   if (bidi) return `must not contain bidirectional control characters (${codePoint(bidi[0])} at position ${bidi.index})`;
-  const control = CONTROL.exec(s) ?? (multiline ? null : LINE_BREAK.exec(s));
+  // The path (for mayBreakLines) is built only for a string that has a line break or tab.
+  const control = CONTROL.exec(s) ?? (LINE_BREAK.test(s) && !mayBreakLines() ? LINE_BREAK.exec(s) : null);
   if (control) return `must not contain control characters (${codePoint(control[0])} at position ${control.index})`;
   return null;
 }
 
-/**
- * Every string value and property name with a bidi or control character, by JSON pointer. Iterative
- * with parent-linked paths, so a hostile, deeply nested document costs neither stack nor quadratic time.
- */
-export function findUnsafeText(value: unknown): FieldError[] {
-  const out: FieldError[] = [];
-  const stack: [unknown, Step | null][] = [[value, null]];
-  while (stack.length) {
-    const [v, at] = stack.pop()!;
-    if (typeof v === "string") {
-      const problem = textProblem(v, at?.multiline ?? false);
-      if (problem) out.push({ pointer: jsonPointer(pathOf(at)), message: problem });
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], stepInto(at, i)]);
-    } else if (v !== null && typeof v === "object") {
-      for (const [k, child] of Object.entries(v).reverse()) {
-        const step = stepInto(at, k);
-        const problem = textProblem(k, false);
-        if (problem) out.push({ pointer: jsonPointer(pathOf(step)), message: `property name ${problem}` });
-        stack.push([child, step]);
-      }
-    }
-  }
-  return out;
-}
+/** Every string value and property name with a bidi or control character, by JSON pointer. */
+export const findUnsafeText = (value: unknown): FieldError[] => findBadText(value, (s, path, isKey) => textProblem(s, () => !isKey && multiline(path())));
 
 /** `scheme://user[:password]@host…`: anything before an `@` in the authority. */
 const USERINFO = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*@/;
