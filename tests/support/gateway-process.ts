@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { BIN, childEnv, PROJECT_ROOT } from "./cli";
+import { freePort } from "./server-process";
 
 export interface GatewayProcess {
   url: string;
@@ -9,14 +8,6 @@ export interface GatewayProcess {
   /** What the process wrote to stderr so far. */
   stderr(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** `toolshed gateway` as a real process on the test database, answering on a free loopback port. */
