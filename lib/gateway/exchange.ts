@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 import type http from "node:http";
 import { env } from "../env";
-import { ipInCidrs } from "../net/cidr";
+import { clientAddress } from "../http/client-address";
 import { tokenHolder, type Caller, type TokenHolder } from "./caller";
 import { serverContext, type ServerContext } from "./context";
 import { rpcError, type RpcId, type RpcMessage } from "./jsonrpc";
@@ -36,16 +36,11 @@ function newTrace(): Trace {
   return { traceparent: `00-${traceId}-${spanId}-01`, traceId };
 }
 
-/** The client address: the socket peer, or the nearest X-Forwarded-For hop when the peer is a trusted proxy. */
-function clientIp(req: http.IncomingMessage): string {
-  const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-  const trusted = env().TOOLSHED_TRUSTED_PROXIES;
+/** The client address (lib/http/client-address.ts): the socket peer, or the nearest hop behind trusted proxies. */
+const clientIp = (req: http.IncomingMessage) => {
   const xff = req.headers["x-forwarded-for"];
-  if (!trusted.length || typeof xff !== "string" || !ipInCidrs(peer, trusted)) return peer;
-  const hops = xff.split(",").map((h) => h.trim().replace(/^::ffff:/, "")).filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!ipInCidrs(hops[i], trusted)) return hops[i];
-  return hops[0] ?? peer;
-}
+  return clientAddress(req.socket.remoteAddress ?? "", typeof xff === "string" ? xff : undefined, env().TOOLSHED_TRUSTED_PROXIES);
+};
 
 /** The server name of a gateway endpoint path; undefined for anything else or a name that does not decode. */
 function serverNameOf(url: string | undefined): string | undefined {
